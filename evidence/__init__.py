@@ -1,0 +1,2 @@
+"""Evidence-summary site generator: content/*.yaml -> validated -> static HTML."""
+__version__ = "0.1.0"

@@ -1,0 +1,103 @@
+"""Command line: argparse, exit codes, the summary line. Nothing else lives here.
+
+Exit status: 0 success, 1 content errors, 2 bad command line, 3 any other failure.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import format_error, summary_line
+from .pipeline import BuildFailed, build, check
+from .write import WriteError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_OTHER = 0, 1, 2, 3
+
+# name, default, help: one table, also checked against the README by a test
+OPTIONS = [
+    ("--content", "content", "folder with site.yaml, studies/, conditions/, drugs/, sources/"),
+    ("--output", "output", "folder the site is written to (swapped in only when the build succeeds)"),
+    ("--strict", False, "treat warnings (quotes, reading level) as errors"),
+    ("--quiet", False, "print errors only"),
+    ("--debug", False, "show a traceback for unexpected failures"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own exit 2, one clear line
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _common(p: argparse.ArgumentParser, output: bool = True) -> None:
+    for name, default, help_ in OPTIONS:
+        if name == "--output" and not output:
+            continue
+        if isinstance(default, bool):
+            p.add_argument(name, action="store_true", help=help_)
+        else:
+            p.add_argument(name, default=default, metavar="DIR", help=f"{help_} (default: {default})")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="build.py", description="Build the evidence site from content/ into output/.",
+                     epilog="Exit status: 0 success, 1 content errors, 2 bad command line, 3 other failure.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve}", parser_class=_Parser)
+    b = sub.add_parser("build", help="build the whole site into output/ (the default)",
+                       description="Validate every content file, render every page, swap the new site into output/.")
+    _common(b)
+    c = sub.add_parser("check", help="validate only; write nothing",
+                       description="Validate every content file and report all problems; write nothing.")
+    _common(c, output=False)
+    s = sub.add_parser("serve", help="build, serve output/ on 127.0.0.1 and rebuild on changes",
+                       description="Build, then serve output/ and rebuild when content or templates change.")
+    _common(s)
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    return parser
+
+
+def _report(result, quiet: bool) -> None:
+    for w in result.warnings:
+        print(format_error(w), file=sys.stderr)
+    if not quiet:
+        print(result.summary())
+
+
+def main(argv: list[str]) -> int:
+    args = make_parser().parse_args(argv)
+    command = args.command or "build"
+    content = Path(args.content)
+    try:
+        if command == "check":
+            result = check(content, strict=args.strict)
+            _report(result, args.quiet)
+            return EXIT_OK
+        if command == "serve":
+            from .serve import serve
+            return serve(content, Path(args.output), args.host, args.port, strict=args.strict)
+        result = build(content, Path(args.output), strict=args.strict)
+        _report(result, args.quiet)
+        return EXIT_OK
+    except BuildFailed as failed:
+        for e in failed.problems:
+            print(format_error(e), file=sys.stderr)
+        what = "nothing written" if command == "check" else f"{args.output}/ left unchanged"
+        print(summary_line([e for e in failed.problems if e.severity == "error"] or failed.problems, what),
+              file=sys.stderr)
+        return EXIT_CONTENT
+    except (WriteError, FileNotFoundError) as e:
+        print(f"build.py: {e}", file=sys.stderr)
+        return EXIT_OTHER
+    except KeyboardInterrupt:
+        print("interrupted; the previous site is unchanged", file=sys.stderr)
+        return EXIT_OTHER
+    except Exception as e:  # noqa: BLE001 - one line unless --debug
+        if args.debug:
+            raise
+        print(f"build.py: {type(e).__name__}: {e} (rerun with --debug for details)", file=sys.stderr)
+        return EXIT_OTHER

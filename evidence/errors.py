@@ -1,0 +1,62 @@
+"""ContentError: the one shape for every content mistake, and its wording."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """A located problem in a content file (an error, or a warning under --strict)."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    hint: str | None = None
+    severity: str = "error"  # "error" or "warning"
+    source_line: str | None = field(default=None, compare=False)
+
+    def as_error(self) -> "ContentError":
+        """The same problem, counted as an error (for --strict)."""
+        return ContentError(self.path, self.line, self.column, self.field, self.message,
+                            self.hint, "error", self.source_line)
+
+
+def expected_got(expected: str, got: str) -> str:
+    """Word an 'expected X; got Y' message."""
+    return f"expected {expected}; got {got}"
+
+
+def format_error(err: ContentError) -> str:
+    """Render one error like a compiler: location, field, message, the line, a hint."""
+    prefix = "warning: " if err.severity == "warning" else ""
+    head = f"{err.path}:{err.line}:{err.column}: {prefix}{err.field}: {err.message}"
+    lines = [head]
+    if err.source_line is not None and err.line > 0:
+        text = err.source_line.rstrip("\n").replace("\t", " ")
+        lines.append(f"{err.line:5d} | {text}")
+        lines.append("      | " + " " * max(err.column - 1, 0) + "^")
+    if err.hint:
+        lines.append(f"  hint: {err.hint}")
+    return "\n".join(lines)
+
+
+def summary_line(errors: list[ContentError], what: str = "output/ left unchanged") -> str:
+    """'2 errors in 1 file; output/ left unchanged.'"""
+    n = len(errors)
+    files = len({e.path for e in errors})
+    return (f"{n} error{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}; "
+            f"{what}.")
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as the user typed it: relative to the working directory when possible."""
+    p = Path(path)
+    for base in ([root] if root else []) + [Path.cwd()]:
+        try:
+            return p.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return p.as_posix()

@@ -1,0 +1,232 @@
+"""Model: validated content as typed, linked objects (no I/O).
+
+Pages print what is prepared here; the raw YAML data stays available as `.data`
+for the open-data downloads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import fmt
+from .load import SourceDoc
+
+DESIGN_LABELS = {
+    "randomised-controlled-trial": "Randomised controlled trial",
+    "non-randomised-controlled-trial": "Non-randomised controlled trial",
+    "cohort": "Cohort study", "case-control": "Case-control study",
+    "case-series": "Case series", "case-report": "Case report"}
+BLINDING_LABELS = {"open-label": "Open-label", "single-blind": "Single-blind",
+                   "double-blind": "Double-blind", "not-applicable": "Not applicable",
+                   "not-reported": fmt.NOT_REPORTED}
+COMPARISON_LABELS = {"none": "No comparison group", "placebo": "Placebo", "active": "Another treatment",
+                     "standard-care": "Standard care", "historical": "Historical comparison group",
+                     "not-reported": fmt.NOT_REPORTED}
+CERTAINTY = {  # GRADE's four levels: (rank, label, plain words)
+    "high": (4, "High", "We can be very sure of this result."),
+    "moderate": (3, "Moderate", "We can be fairly sure of this result, but it could change."),
+    "low": (2, "Low", "We cannot be very sure. Better studies could show something different."),
+    "very-low": (1, "Very low", "We can be very unsure. Better studies could show something quite different."),
+}
+ROUTES = {"intravenous": "IV", "oral": "oral", "subcutaneous": "SC", "intramuscular": "IM",
+          "not-reported": fmt.NOT_REPORTED}
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    definition: str
+    variants: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    name: str
+    plain_name: str
+    data: dict
+    rel: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"conditions/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    name: str
+    drug_class: str
+    data: dict
+    rel: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"drugs/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Regimen:
+    drug: Drug
+    data: dict
+
+    @property
+    def role(self) -> str:
+        return self.data["role"]
+
+    @property
+    def dose(self) -> str:
+        return fmt.dose(self.data["dose"])
+
+    @property
+    def route(self) -> str:
+        return self.data["route"]
+
+    @property
+    def count(self) -> str:
+        return fmt.count(self.data["count"])
+
+    @property
+    def over(self) -> str:
+        return fmt.duration(self.data["over"])
+
+    @property
+    def total(self) -> str | None:
+        return fmt.course_total(self.data)
+
+    def field(self, name: str) -> str | None:
+        """max_dose / rate / premedication as text; None when left out."""
+        if name not in self.data:
+            return None
+        v = self.data[name]
+        if name == "max_dose":
+            return fmt.dose(v)
+        return fmt.text_or_nr(v)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    data: dict
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def is_count(self) -> bool:
+        return self.data["type"] == "count"
+
+    @property
+    def baseline(self) -> str:
+        return fmt.stats(self.data.get("baseline"), self.data.get("unit", ""))
+
+    @property
+    def follow_up(self) -> str:
+        return fmt.stats(self.data.get("follow_up"), self.data.get("unit", ""))
+
+    @property
+    def figure(self) -> str:
+        return fmt.count_figure(self.data)
+
+    @property
+    def p_value(self) -> str | None:
+        return fmt.p_value(self.data.get("p_value"))
+
+
+@dataclass(frozen=True)
+class Study:
+    id: str
+    data: dict
+    conditions: tuple[Condition, ...]
+    drugs: tuple[Drug, ...]
+    regimens: tuple[Regimen, ...]
+    outcomes: tuple[Outcome, ...]
+    rel: str = ""
+    source_text: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"studies/{self.id}/"
+
+    @property
+    def year(self):
+        return self.data["citation"]["year"]
+
+    @property
+    def year_text(self) -> str:
+        y = self.year
+        return "in press" if y == fmt.NR else str(y)
+
+    @property
+    def n(self) -> int:
+        return self.data["population"]["n"]
+
+    @property
+    def design_label(self) -> str:
+        return DESIGN_LABELS[self.data["design"]["type"]]
+
+    @property
+    def certainty(self) -> str:
+        return self.data["certainty"]["rating"]
+
+    @property
+    def certainty_label(self) -> str:
+        return CERTAINTY[self.certainty][1]
+
+    @property
+    def certainty_rank(self) -> int:
+        return CERTAINTY[self.certainty][0]
+
+
+@dataclass(frozen=True)
+class Site:
+    config: dict
+    studies: tuple[Study, ...]
+    conditions: tuple[Condition, ...]
+    drugs: tuple[Drug, ...]
+    glossary: tuple[Term, ...]
+    build_date: str = ""
+
+    def studies_for(self, kind: str, ident: str) -> list[Study]:
+        """Studies about a condition, or using a drug (studied or co-treatment)."""
+        if kind == "condition":
+            return [s for s in self.studies if any(c.id == ident for c in s.conditions)]
+        return [s for s in self.studies if any(r.drug.id == ident for r in s.regimens)]
+
+
+def newest_first(studies) -> list[Study]:
+    """Newest published first (in press before all), then by id, for stable pages."""
+    out = sorted(studies, key=lambda s: s.id)
+    out.sort(key=lambda s: s.data["added"], reverse=True)
+    out.sort(key=lambda s: s.year if isinstance(s.year, int) else 10_000, reverse=True)
+    return out
+
+
+def build_site(docs: list[SourceDoc], sources: dict[str, str], build_date: str) -> Site:
+    """Link validated documents into a Site."""
+    by_kind: dict[str, list[SourceDoc]] = {}
+    for d in docs:
+        by_kind.setdefault(d.kind, []).append(d)
+    conditions = {d.data["id"]: Condition(d.data["id"], d.data["name"], d.data["plain_name"], d.data, d.rel)
+                  for d in by_kind.get("condition", [])}
+    drugs = {d.data["id"]: Drug(d.data["id"], d.data["name"], d.data["drug_class"], d.data, d.rel)
+             for d in by_kind.get("drug", [])}
+    glossary = tuple(Term(t["id"], t["term"], t["definition"], tuple(t.get("variants", [])),
+                          tuple(t.get("see_also", [])))
+                     for d in by_kind.get("glossary", []) for t in d.data)
+    studies = []
+    for d in by_kind.get("study", []):
+        s = d.data
+        studies.append(Study(
+            s["id"], s,
+            tuple(conditions[c] for c in s["conditions"]),
+            tuple(drugs[x] for x in s["drugs"]),
+            tuple(Regimen(drugs[r["drug"]], r) for r in s["regimens"]),
+            tuple(Outcome(o) for o in s["outcomes"]),
+            d.rel, sources.get(s["id"])))
+    site_doc = by_kind.get("site", [None])[0]
+    return Site(site_doc.data if site_doc else {}, tuple(newest_first(studies)),
+                tuple(sorted(conditions.values(), key=lambda c: c.name.lower())),
+                tuple(sorted(drugs.values(), key=lambda x: x.name.lower())),
+                tuple(sorted(glossary, key=lambda t: t.term.lower())), build_date)

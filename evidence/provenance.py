@@ -1,0 +1,158 @@
+"""Provenance: each block's numbers occur in its quote, and each quote occurs in
+content/sources/<id>.txt (the content model's "Provenance: quote" rules).
+
+A missing number or fragment is a warning (an error under --strict); a quote that
+starts or ends with "..." is an error.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .errors import ContentError
+from .load import SourceDoc, format_path
+
+_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"',
+                       "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-",
+                       "²": "2", "\u00a0": " "})
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen", "twenty"]
+# digits with an optional decimal part (or .5), thousands separators allowed,
+# not touching a letter or another digit: the 2 of "mg/m2" or "C3" is no number
+_NUM = re.compile(r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![A-Za-z0-9])")
+_WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Fold typography and white space as the content model says."""
+    text = text.translate(_FOLD).replace("±", "+/-").replace("…", "...")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def numbers_in(quote: str) -> frozenset[float]:
+    """Every number a quote writes, as digits or as an English word from 0 to 20."""
+    q = fold(quote)
+    found = {float(m.group(1).replace(",", "")) for m in _NUM.finditer(q)}
+    found |= {float(_WORDS.index(m.group(1).lower())) for m in _WORD.finditer(q)}
+    return frozenset(found)
+
+
+def fragments(quote: str) -> list[str]:
+    """A quote's fragments (joined by ' ... ')."""
+    return [f.strip() for f in fold(quote).split(" ... ")]
+
+
+def _numbers(block, base=(), skip=frozenset()) -> list[tuple[tuple, float]]:
+    """Numeric values of a block at any depth, with their paths, not in quote/derived."""
+    out = []
+    if isinstance(block, dict):
+        for k, v in block.items():
+            if k in ("quote", "derived") or (base == () and k in skip):
+                continue
+            out += _numbers(v, base + (k,), skip)
+    elif isinstance(block, list):
+        for i, v in enumerate(block):
+            out += _numbers(v, base + (i,), skip)
+    elif isinstance(block, (int, float)) and not isinstance(block, bool):
+        out.append((base, float(block)))
+    return out
+
+
+def blocks(study: dict) -> list[tuple[tuple, dict, frozenset]]:
+    """The blocks that carry a quote: (path, block, keys that are checked separately)."""
+    out = [(("design",), study["design"], frozenset()),
+           (("population",), study["population"], frozenset())]
+    if isinstance(study["follow_up_time"], dict):
+        out.append((("follow_up_time",), study["follow_up_time"], frozenset()))
+    for i, g in enumerate(study.get("groups", [])):
+        out.append((("groups", i), g, frozenset()))
+    for i, r in enumerate(study["regimens"]):
+        out.append((("regimens", i), r, frozenset()))
+    for i, o in enumerate(study["outcomes"]):
+        out.append((("outcomes", i), o, frozenset()))
+    out.append((("safety",), study["safety"], frozenset({"adverse_events"})))
+    return out
+
+
+def _parse_derived(block: dict) -> set[tuple]:
+    out = set()
+    for p in block.get("derived", []):
+        parts = tuple(int(x) if x.isdigit() else x for x in re.split(r"[.\[\]]+", p) if x)
+        out.add(parts)
+    return out
+
+
+def check_study(doc: SourceDoc, source: str | None, report) -> None:
+    """Add provenance warnings (and '...' errors) for one schema-valid study to report."""
+    s = doc.data
+    folded_source = fold(source) if source is not None else None
+
+    def warn(fpath, message, hint=None, severity="warning"):
+        line, col = doc.locate(fpath)
+        e = ContentError(doc.rel, line, col, format_path(fpath), message, hint, severity,
+                         doc.source_line(line))
+        (report.errors if severity == "error" else report.warnings).append(e)
+
+    if source is None:
+        warn(("id",), f"no source text: content/sources/{s['id']}.txt is missing",
+             "store the abstract or its verified sentences there so quotes can be checked")
+
+    def check_quote(fpath, quote):
+        report.quotes_checked += 1
+        raw = quote.strip()
+        if raw.startswith("...") or raw.endswith("...") or raw.startswith("…") or raw.endswith("…"):
+            warn(fpath, "a quote never starts or ends with \"...\"",
+                 "quote whole words from the source; use \" ... \" only between fragments", "error")
+            return
+        if folded_source is None:
+            return
+        pos = 0
+        for frag in fragments(quote):
+            at = folded_source.find(frag, pos)
+            if at < 0:
+                shown = frag if len(frag) <= 60 else frag[:57] + "..."
+                warn(fpath, f"quote not found in content/sources/{s['id']}.txt: \"{shown}\"",
+                     "copy the words exactly from the source text" +
+                     (" (fragments must be in the source's order)" if folded_source.find(frag) >= 0 else ""))
+                return
+            pos = at + len(frag)
+
+    def check_block(fpath, block, skip, quote):
+        derived = _parse_derived(block)
+        nums = _numbers(block, (), skip)
+        have = numbers_in(quote) if quote else frozenset()
+        for rel, value in nums:
+            if rel in derived:
+                report.figures_derived += 1
+                continue
+            report.figures_checked += 1
+            if value in have:
+                report.figures_found += 1
+            else:
+                shown = int(value) if value == int(value) else value
+                warn(fpath + rel, f"{shown} does not appear in the quote"
+                     if quote else f"{shown} has no quote",
+                     "check the figure against the source, or list it under derived: if it "
+                     "follows from the quote without being written in it")
+        for p in derived:
+            if not any(rel == p for rel, _ in nums):
+                warn(fpath + ("derived",), f"derived names `{format_path(p)}`, which is not a number "
+                                           "in this block", "list only paths of numbers")
+
+    for fpath, block, skip in blocks(s):
+        quote = block.get("quote")
+        if quote:
+            check_quote(fpath + ("quote",), quote)
+        check_block(fpath, block, skip, quote)
+    aes = s["safety"]["adverse_events"]
+    if isinstance(aes, list):
+        for i, ae in enumerate(aes):
+            fpath = ("safety", "adverse_events", i)
+            quote = ae.get("quote") or s["safety"].get("quote")
+            if ae.get("quote"):
+                check_quote(fpath + ("quote",), ae["quote"])
+            check_block(fpath, ae, frozenset(), quote)
+    if s["conclusion"] != "not-reported":
+        check_quote(("conclusion",), s["conclusion"])

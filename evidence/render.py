@@ -1,0 +1,108 @@
+"""Render: the page plan and Jinja rendering, all in memory (nothing is written here).
+
+Content is untrusted: templates autoescape every value, and the only Markup comes
+from the `markdown` filter, which sanitises with nh3.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown as md
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import fmt
+from .model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+       "img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; "
+       "base-uri 'none'; form-action 'self'; object-src 'none'")
+_ATTRS = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: its path under output/ and its bytes."""
+
+    path: str
+    body: bytes
+
+
+def markdown_html(text: str) -> Markup:
+    """Markdown rendered and sanitised (no script, style, event handlers or unsafe URLs)."""
+    html = md.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    clean = nh3.clean(html, tags=set(nh3.ALLOWED_TAGS) - {"img"}, attributes=_ATTRS,
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return Markup(clean)
+
+
+def make_env(templates: Path = TEMPLATES) -> Environment:
+    """The Jinja environment: autoescape, StrictUndefined, the house filters."""
+    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters.update(markdown=markdown_html, num=fmt.num, unit=fmt.unit, dose=fmt.dose,
+                       duration=fmt.duration, stats=fmt.stats, nr=fmt.text_or_nr,
+                       count=fmt.count, p_value=fmt.p_value, count_figure=fmt.count_figure)
+    env.globals.update(NR=fmt.NR, NOT_REPORTED=fmt.NOT_REPORTED, CERTAINTY=CERTAINTY,
+                       BLINDING=BLINDING_LABELS, COMPARISON=COMPARISON_LABELS, ROUTES=ROUTES,
+                       is_nr=fmt.is_nr)
+    return env
+
+
+def page_plan(site: Site) -> list[tuple[str, str, dict]]:
+    """Every page: (output path, template, extra context). URLs follow the content model."""
+    plan: list[tuple[str, str, dict]] = [("index.html", "index.html", {})]
+    plan += [(f"studies/{s.id}/index.html", "study.html", {"study": s}) for s in site.studies]
+    plan += [(f"conditions/{c.id}/index.html", "condition.html",
+              {"condition": c, "studies": site.studies_for("condition", c.id)}) for c in site.conditions]
+    plan += [(f"drugs/{d.id}/index.html", "drug.html",
+              {"drug": d, "studies": site.studies_for("drug", d.id)}) for d in site.drugs]
+    plan += [("glossary/index.html", "glossary.html", {}), ("about/index.html", "about.html", {}),
+             ("404.html", "404.html", {})]
+    return plan
+
+
+def linker(path: str, base_url: str):
+    """A function turning a site URL ('studies/x/') into a link from the page at `path`."""
+    depth = path.count("/")
+    root = "../" * depth
+
+    def link(url: str = "") -> str:
+        if path == "404.html" and base_url:       # 404 is served from any depth
+            return base_url.rstrip("/") + "/" + url
+        if path == "404.html":
+            root_ = "/"
+        else:
+            root_ = root
+        target = root_ + url
+        if not base_url and (url == "" or url.endswith("/")):
+            target += "index.html"                # so the site also opens from disk
+        return target or "./"
+    return link
+
+
+def canonical(path: str, base_url: str) -> str | None:
+    if not base_url:
+        return None
+    url = path[:-len("index.html")] if path.endswith("index.html") else path
+    return base_url.rstrip("/") + "/" + url
+
+
+def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
+    """Render every page of the site into memory."""
+    env = make_env(templates)
+    base_url = site.config.get("base_url", "")
+    pages = []
+    for path, template, extra in page_plan(site):
+        ctx = {"site": site, "config": site.config, "path": path, "csp": CSP,
+               "link": linker(path, base_url), "canonical": canonical(path, base_url), **extra}
+        html = env.get_template(template).render(ctx)
+        pages.append(Page(path, html.encode("utf-8")))
+    for asset in sorted((templates / "assets").glob("*")):
+        if asset.is_file():
+            pages.append(Page(f"assets/{asset.name}", asset.read_bytes()))
+    return pages

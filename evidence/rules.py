@@ -1,0 +1,259 @@
+"""Rules a schema cannot express: ids and file names, references, duplicates,
+and the consistency rules of the content model (all errors)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from .errors import ContentError
+from .load import SourceDoc, format_path
+
+NR = "not-reported"
+
+
+def _err(doc: SourceDoc, fpath: tuple, message: str, hint: str | None = None,
+         key: bool = False) -> ContentError:
+    line, col = doc.locate(fpath, key=key)
+    return ContentError(doc.rel, line, col, format_path(fpath) or "(top level)", message, hint,
+                        "error", doc.source_line(line))
+
+
+def _num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def check_ids(docs: list[SourceDoc]) -> list[ContentError]:
+    """Ids equal file names; one file per id within each kind."""
+    out: list[ContentError] = []
+    seen: dict[tuple[str, str], SourceDoc] = {}
+    for doc in docs:
+        if doc.kind not in ("study", "condition", "drug") or not isinstance(doc.data, dict):
+            continue
+        ident = doc.data.get("id")
+        stem = Path(doc.path).stem
+        if isinstance(ident, str) and ident != stem:
+            out.append(_err(doc, ("id",), f"expected the file name `{stem}`; got \"{ident}\"",
+                            f"rename the file to {ident}.yaml or write id: {stem}"))
+        if isinstance(ident, str):
+            first = seen.get((doc.kind, ident))
+            if first is not None:
+                out.append(_err(doc, ("id",), f"{doc.kind} id `{ident}` is also used by {first.rel}",
+                                "each entry has exactly one file"))
+            else:
+                seen[(doc.kind, ident)] = doc
+    return out
+
+
+def check_glossary(doc: SourceDoc) -> list[ContentError]:
+    """Unique ids and terms, definitions of at most 40 words, see_also inside the glossary."""
+    out: list[ContentError] = []
+    ids: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for i, t in enumerate(doc.data):
+        if t["id"] in ids:
+            out.append(_err(doc, (i, "id"), f"glossary id `{t['id']}` is also used by entry {ids[t['id']]}"))
+        ids.setdefault(t["id"], i)
+        for j, name in enumerate([t["term"]] + list(t.get("variants", []))):
+            k = name.lower()
+            at = (i, "term") if j == 0 else (i, "variants", j - 1)
+            if k in names and names[k] != i:
+                out.append(_err(doc, at, f"\"{name}\" is also a term or variant of entry {names[k]}",
+                                "each word may explain only one term"))
+            names.setdefault(k, i)
+        words = len(t["definition"].split())
+        if words > 40:
+            out.append(_err(doc, (i, "definition"), f"expected at most 40 words; got {words}",
+                            "keep definitions short; link to a page for more"))
+    for i, t in enumerate(doc.data):
+        for j, ref in enumerate(t.get("see_also", [])):
+            if ref not in ids:
+                out.append(_err(doc, (i, "see_also", j), f"no glossary term with id `{ref}`",
+                                _near(ref, ids)))
+    return out
+
+
+def _near(name: str, options) -> str | None:
+    import difflib
+    m = difflib.get_close_matches(name, sorted(options), n=1, cutoff=0.6)
+    return f"did you mean `{m[0]}`?" if m else None
+
+
+def check_references(valid: list[SourceDoc], docs: list[SourceDoc]) -> list[ContentError]:
+    """conditions, drugs and regimens[].drug name existing entries."""
+    have = {k: {d.data.get("id") for d in docs if d.kind == k and isinstance(d.data, dict)}
+            for k in ("condition", "drug")}
+    out: list[ContentError] = []
+    for doc in valid:
+        if doc.kind != "study":
+            continue
+        s = doc.data
+        refs = [(("conditions", i), "condition", c) for i, c in enumerate(s["conditions"])]
+        refs += [(("drugs", i), "drug", c) for i, c in enumerate(s["drugs"])]
+        refs += [(("regimens", i, "drug"), "drug", r["drug"]) for i, r in enumerate(s["regimens"])]
+        for fpath, kind, ref in refs:
+            if ref not in have[kind]:
+                folder = "conditions" if kind == "condition" else "drugs"
+                out.append(_err(doc, fpath, f"no {kind} with id `{ref}`",
+                                _near(ref, have[kind]) or f"add content/{folder}/{ref}.yaml"))
+    return out
+
+
+def _pmid_key(v):
+    if v == NR or v is None:
+        return None
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_duplicates(valid: list[SourceDoc]) -> list[ContentError]:
+    """Two studies with one PMID (as numbers) or DOI (ignoring case) are an error."""
+    out: list[ContentError] = []
+    for fieldname, key in (("pmid", _pmid_key),
+                           ("doi", lambda v: None if v in (NR, None) else str(v).lower())):
+        seen: dict = {}
+        for doc in (d for d in valid if d.kind == "study"):
+            k = key(doc.data["citation"].get(fieldname))
+            if k is None:
+                continue
+            if k in seen:
+                out.append(_err(doc, ("citation", fieldname),
+                                f"the same {fieldname.upper()} as {seen[k].rel}",
+                                "each published study has exactly one file"))
+            else:
+                seen[k] = doc
+    return out
+
+
+def _stats(doc, fpath, m, out, unit_label=""):
+    """min <= mean/median/value <= max; q1 <= median <= q3; low <= high."""
+    if not isinstance(m, dict):
+        return
+    lo, hi = m.get("min"), m.get("max")
+    if _num(lo) and _num(hi) and lo > hi:
+        out.append(_err(doc, fpath + ("min",), f"min {lo} is above max {hi}"))
+    for k in ("median", "mean", "value"):
+        v = m.get(k)
+        if _num(v) and _num(lo) and v < lo:
+            out.append(_err(doc, fpath + (k,), f"{k} {v} is below min {lo}"))
+        if _num(v) and _num(hi) and v > hi:
+            out.append(_err(doc, fpath + (k,), f"{k} {v} is above max {hi}"))
+    q1, q3, med = m.get("q1"), m.get("q3"), m.get("median")
+    if _num(q1) and _num(med) and q1 > med:
+        out.append(_err(doc, fpath + ("q1",), f"q1 {q1} is above the median {med}"))
+    if _num(q3) and _num(med) and med > q3:
+        out.append(_err(doc, fpath + ("q3",), f"q3 {q3} is below the median {med}"))
+    if _num(q1) and _num(q3) and q1 > q3:
+        out.append(_err(doc, fpath + ("q1",), f"q1 {q1} is above q3 {q3}"))
+    iv = m.get("interval")
+    if isinstance(iv, dict) and iv["low"] > iv["high"]:
+        out.append(_err(doc, fpath + ("interval", "low"), f"low {iv['low']} is above high {iv['high']}"))
+
+
+def _percent(doc, fpath, events, of, percent, out, what="events"):
+    if _num(percent) and _num(events) and _num(of) and of > 0:
+        exact = 100 * events / of
+        if abs(exact - percent) > 1:
+            out.append(_err(doc, fpath, f"{percent} is more than 1 away from 100 × {what} / of "
+                                        f"({exact:.1f})", "check the counts and the percentage"))
+
+
+def check_study(doc: SourceDoc) -> list[ContentError]:
+    """The content model's consistency rules for one schema-valid study."""
+    s, out = doc.data, []
+    pop = s["population"]
+    n = pop["n"]
+    if _num(pop["female"]) and pop["female"] > n:
+        out.append(_err(doc, ("population", "female"),
+                        f"{pop['female']} is more than population.n ({n})"))
+    _percent(doc, ("population", "female_percent"), pop["female"], n, pop.get("female_percent"), out,
+             "female")
+    _stats(doc, ("population", "age_years"), pop["age_years"], out)
+    _stats(doc, ("population", "disease_duration"), pop.get("disease_duration"), out)
+    fu = s["follow_up_time"]
+    if isinstance(fu, dict):
+        centre = next((fu[k]["value"] for k in ("median", "mean", "duration") if k in fu), None)
+        _stats(doc, ("follow_up_time",), {"min": fu.get("min"), "max": fu.get("max"),
+                                          "median": centre}, out)
+    cit = s["citation"]
+    if cit["year"] == NR and cit.get("status") != "in-press":
+        out.append(_err(doc, ("citation", "year"), "year is not-reported but status is not in-press",
+                        "add status: in-press, or give the year"))
+    if _num(cit["year"]) and int(s["added"][:4]) < cit["year"]:
+        out.append(_err(doc, ("added",), f"added ({s['added']}) is before citation.year ({cit['year']})"))
+    studied = sorted({r["drug"] for r in s["regimens"] if r["role"] == "studied"})
+    if sorted(set(s["drugs"])) != studied:
+        out.append(_err(doc, ("drugs",), f"expected the studied regimens' drugs "
+                                         f"[{', '.join(studied)}]; got [{', '.join(s['drugs'])}]",
+                        "list exactly the drugs of the regimens whose role is studied"))
+    for i, r in enumerate(s["regimens"]):
+        for k in ("dose", "count"):
+            v = r[k]
+            if isinstance(v, dict) and "min" in v and v["min"] > v["max"]:
+                out.append(_err(doc, ("regimens", i, k, "min"), f"min {v['min']} is above max {v['max']}"))
+    # groups (1.1)
+    groups = {g["id"]: g for g in s.get("groups", [])}
+    if "groups" in s:
+        if len(groups) != len(s["groups"]):
+            out.append(_err(doc, ("groups",), "two groups with one id"))
+        treated = [g for g in s["groups"] if g["role"] == "treated"]
+        if not treated:
+            out.append(_err(doc, ("groups",), "expected a group with role: treated; got none"))
+        elif _num(treated[0]["n"]) and treated[0]["n"] != n:
+            out.append(_err(doc, ("groups", s["groups"].index(treated[0]), "n"),
+                            f"the treated group's n ({treated[0]['n']}) differs from population.n ({n})"))
+    seen: dict[str, int] = {}
+    for i, o in enumerate(s["outcomes"]):
+        at = ("outcomes", i)
+        if o["id"] in seen:
+            out.append(_err(doc, at + ("id",), f"two outcomes with id `{o['id']}` (also outcomes[{seen[o['id']]}])"))
+        seen.setdefault(o["id"], i)
+        gn = n
+        if "group" in o:
+            if o["group"] not in groups:
+                out.append(_err(doc, at + ("group",), f"no group with id `{o['group']}`",
+                                _near(o["group"], groups) or "add it under groups"))
+            else:
+                gn = groups[o["group"]]["n"]
+        wrong = ("events", "of", "percent", "counted_in") if o["type"] == "continuous" \
+            else ("baseline", "follow_up", "unit")
+        for k in wrong:
+            if k in o:
+                out.append(_err(doc, at + (k,), f"`{k}` does not belong to a {o['type']} outcome",
+                                "continuous outcomes have baseline and follow_up; counts have events and of",
+                                key=True))
+        if o["type"] == "continuous":
+            _stats(doc, at + ("baseline",), o["baseline"], out)
+            _stats(doc, at + ("follow_up",), o["follow_up"], out)
+        else:
+            _count_rules(doc, at, o, gn, out)
+    saf = s["safety"]
+    sae = saf["serious_adverse_events"]
+    sae_n = sae["at_least"] if isinstance(sae, dict) else sae
+    if _num(sae_n) and sae_n > n:
+        out.append(_err(doc, ("safety", "serious_adverse_events"),
+                        f"{sae_n} people is more than population.n ({n})"))
+    deaths = saf.get("deaths")
+    if _num(deaths) and deaths > n:
+        out.append(_err(doc, ("safety", "deaths"), f"{deaths} is more than population.n ({n})"))
+    if _num(deaths) and _num(sae) and deaths > sae:
+        out.append(_err(doc, ("safety", "deaths"),
+                        f"{deaths} deaths is more than serious_adverse_events ({sae})",
+                        "a death counts as a serious adverse event"))
+    if isinstance(saf["adverse_events"], list):
+        for i, ae in enumerate(saf["adverse_events"]):
+            _count_rules(doc, ("safety", "adverse_events", i), ae, n, out)
+    return out
+
+
+def _count_rules(doc, at, o, n, out):
+    ev, of = o["events"], o["of"]
+    if _num(ev) and _num(of) and ev > of:
+        out.append(_err(doc, at + ("events",), f"events ({ev}) is more than of ({of})"))
+    if o.get("counted_in", "people") == "people" and _num(n):
+        for k in ("events", "of"):
+            if _num(o[k]) and o[k] > n:
+                out.append(_err(doc, at + (k,), f"{o[k]} people is more than population.n ({n})",
+                                "if these are treatment courses, add counted_in: courses"))
+    _percent(doc, at + ("percent",), ev, of, o.get("percent"), out)

@@ -1,0 +1,267 @@
+"""Validate: every content file against the published JSON Schemas and the rules a
+schema cannot express (ids, references, duplicates, consistency, provenance).
+
+Every problem is collected as a ContentError; nothing stops at the first one.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from . import provenance, rules
+from .errors import ContentError
+from .load import SourceDoc, format_path
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+MODEL_VERSION = "1.1"          # the newest content model this build understands
+KNOWN_VERSIONS = ("1.0", "1.1")
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str) -> Draft202012Validator:
+    """One reusable validator per kind of file (checking a schema is slow)."""
+    schema = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@dataclass
+class Report:
+    """What validation found: errors, warnings and the provenance counts."""
+
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentError] = field(default_factory=list)
+    figures_checked: int = 0      # numbers compared with a quote
+    figures_found: int = 0        # ... and found in it
+    figures_derived: int = 0      # listed in `derived`
+    quotes_checked: int = 0
+    reading: list = field(default_factory=list)   # (doc rel, field, grade)
+
+
+def _got(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "a map"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+_TYPE_WORDS = {"string": "text", "integer": "an integer", "number": "a number",
+               "boolean": "true or false", "object": "a map of fields", "array": "a list",
+               "null": "nothing"}
+_INT_HINT = "write a plain decimal integer (7, not 7.0, 1e3 or 017)"
+
+
+def _pytype(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return {str: "string", dict: "object", list: "array"}.get(type(value), "null")
+
+
+def _branch_matches(schema: dict, value) -> bool:
+    t = schema.get("type")
+    if "const" in schema:
+        return schema["const"] == value
+    if t is None:
+        return False
+    pt = _pytype(value)
+    ts = t if isinstance(t, list) else [t]
+    return pt in ts or (pt == "integer" and "number" in ts)
+
+
+def _hint_for(value, expected_types: set[str]) -> str | None:
+    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n") \
+            and "boolean" in expected_types:
+        return "write true or false"
+    if "integer" in expected_types and (isinstance(value, float) or
+                                        (isinstance(value, str) and re.fullmatch(r"[-+]?[0-9.eE+]+", value))):
+        return _INT_HINT
+    if isinstance(value, str) and value.replace("_", "-").lower() == "not-reported" \
+            and value != "not-reported":
+        return "write exactly not-reported"
+    return None
+
+
+def _translate(doc: SourceDoc, e, out: list[ContentError]) -> None:
+    """Turn one jsonschema error into ContentErrors in the house shape."""
+    fpath = tuple(e.absolute_path)
+    schema = e.schema if isinstance(e.schema, dict) else {}
+    value = e.instance
+
+    def add(message, hint=None, at=fpath, key=False, name=None):
+        line, col = doc.locate(at, key=key)
+        out.append(ContentError(doc.rel, line, col, name or (format_path(at) or "(top level)"),
+                                message, hint, "error", doc.source_line(line)))
+
+    v = e.validator
+    if v in ("anyOf", "oneOf"):
+        branches = e.validator_value
+        matching = [i for i, b in enumerate(branches) if _branch_matches(b, value)]
+        if v == "oneOf" and not e.context:  # more than one matched
+            add(f"expected exactly one of {', '.join(sorted(k for b in branches for k in b.get('required', [])))}")
+            return
+        if len(matching) == 1:
+            sub = [c for c in e.context if c.relative_schema_path[0] == matching[0]]
+            if sub:
+                # report the deepest problems of the branch that fits the value's shape
+                for c in sub:
+                    _translate(doc, c, out)
+                return
+        expected = schema.get("x-expected") or "a value of another form"
+        types = {b.get("type") for b in branches if isinstance(b.get("type"), str)}
+        add(f"expected {expected}; got {_got(value)}", _hint_for(value, types))
+        return
+    if v == "required":
+        have = value if isinstance(value, dict) else {}
+        for name in e.validator_value:
+            if name not in have:
+                nr = "; write not-reported if the source is silent" if name in _NR_FIELDS else ""
+                add(f"missing required field `{name}`", (f"add `{name}:`{nr}"),
+                    key=True, name=format_path(fpath + (name,)))
+        return
+    if v == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        for name in value:
+            if name not in schema.get("properties", {}):
+                near = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+                hint = f"did you mean `{near[0]}`?" if near else \
+                    f"the fields here are: {', '.join(allowed)}"
+                add(f"unknown field `{name}`", hint, at=fpath + (name,), key=True)
+        return
+    if v == "type":
+        want = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in want)
+        expected = schema.get("x-expected") or words
+        if not fpath and doc.kind != "glossary":
+            expected = "a map of fields (key: value lines)"
+        elif not fpath:
+            expected = "a list of terms (lines starting with -)"
+        add(f"expected {expected}; got {_got(value)}", _hint_for(value, set(want)))
+        return
+    if v == "enum":
+        opts = e.validator_value
+        near = difflib.get_close_matches(str(value), [str(o) for o in opts], n=1, cutoff=0.5)
+        hint = _hint_for(value, {"boolean"} if True in opts else set())
+        if not hint and near:
+            hint = f"did you mean {near[0]}?"
+        if not hint and isinstance(value, str) and "²" in value:
+            hint = "write m2 with a plain ASCII 2"
+        add(f"expected one of {', '.join(map(str, opts))}; got {_got(value)}", hint)
+        return
+    if v == "const":
+        add(f"expected {e.validator_value}; got {_got(value)}")
+        return
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        sign = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}[v]
+        add(f"expected a number {sign} {e.validator_value}; got {_got(value)}")
+        return
+    if v == "minItems":
+        add(f"expected at least {e.validator_value} item{'s' if e.validator_value != 1 else ''}; got {len(value)}")
+        return
+    if v == "minProperties":
+        add(f"expected at least one of {', '.join(sorted(schema.get('properties', {})))}; got none")
+        return
+    if v == "maxLength":
+        add(f"expected at most {e.validator_value} characters; got {len(value)}")
+        return
+    if v == "minLength":
+        add(f"expected non-empty text; got {_got(value)}")
+        return
+    if v == "uniqueItems":
+        add("expected each item once; got a repeated item", "remove the repeat")
+        return
+    if v == "format":
+        add(f"expected a real date written YYYY-MM-DD; got {_got(value)}")
+        return
+    if v == "pattern":
+        expected = schema.get("x-expected") or f"text matching {e.validator_value}"
+        hint = None
+        if "id" in expected and isinstance(value, str):
+            hint = "use lowercase a-z, 0-9 and single hyphens, e.g. " + \
+                (re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-study")
+        if "full stop" in expected:
+            hint = "remove the final full stop"
+        add(f"expected {expected}; got {_got(value)}", hint)
+        return
+    add(f"{e.message}")
+
+
+_NR_FIELDS = {"authors", "year", "volume", "issue", "pages", "pmid", "doi", "female", "age_years",
+              "follow_up_time", "dose", "route", "count", "over", "max_dose", "rate", "premedication",
+              "baseline", "follow_up", "events", "of", "serious_adverse_events", "adverse_events", "n"}
+
+
+def schema_errors(doc: SourceDoc) -> list[ContentError]:
+    """Every JSON Schema problem of one file, in the house shape."""
+    out: list[ContentError] = []
+    for e in validator(doc.kind).iter_errors(doc.data):
+        _translate(doc, e, out)
+    return sorted(set(out))
+
+
+def check_version(site: SourceDoc | None) -> list[ContentError]:
+    """A content model newer than this build knows stops the build with both versions."""
+    if site is None or not isinstance(site.data, dict):
+        return []
+    v = site.data.get("content_model")
+    if isinstance(v, str) and re.fullmatch(r"[0-9]+\.[0-9]+", v) and v not in KNOWN_VERSIONS:
+        major, minor = map(int, v.split("."))
+        known = tuple(map(int, MODEL_VERSION.split(".")))
+        if (major, minor) > known:
+            line, col = site.locate(("content_model",))
+            return [ContentError(site.rel, line, col, "content_model",
+                                 f"content model {v} is newer than this generator knows ({MODEL_VERSION})",
+                                 "update the generator, or write content for version " + MODEL_VERSION,
+                                 "error", site.source_line(line))]
+    return []
+
+
+def validate(docs: list[SourceDoc], sources: dict[str, str], *, reading: bool = True) -> Report:
+    """Check every loaded file; return all errors and warnings."""
+    report = Report()
+    site = next((d for d in docs if d.kind == "site"), None)
+    version = check_version(site)
+    if version:
+        report.errors += version
+        return report
+    valid: list[SourceDoc] = []
+    for doc in docs:
+        errs = schema_errors(doc)
+        report.errors += errs
+        if not errs:
+            valid.append(doc)
+    if site is None:
+        report.errors.append(ContentError("content/site.yaml", 1, 1, "(file)",
+                                          "missing: the site settings file is required",
+                                          "copy the example from docs/content-model.md"))
+    report.errors += rules.check_ids(docs)
+    report.errors += rules.check_references(valid, docs)
+    report.errors += rules.check_duplicates(valid)
+    for doc in valid:
+        if doc.kind == "study":
+            report.errors += rules.check_study(doc)
+            provenance.check_study(doc, sources.get(doc.data["id"]), report)
+        elif doc.kind == "glossary":
+            report.errors += rules.check_glossary(doc)
+    if reading:
+        from . import readability
+        readability.check(valid, report)
+    report.errors.sort()
+    report.warnings.sort()
+    return report
