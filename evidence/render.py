@@ -13,7 +13,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import fmt
+from . import cite, dosing, findings, fmt, jsonld, opendata
 from .model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -50,6 +50,8 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
     env.globals.update(NR=fmt.NR, NOT_REPORTED=fmt.NOT_REPORTED, CERTAINTY=CERTAINTY,
                        BLINDING=BLINDING_LABELS, COMPARISON=COMPARISON_LABELS, ROUTES=ROUTES,
                        is_nr=fmt.is_nr)
+    # clinicians (#5): citations, JSON-LD and the dosing table on drug pages
+    env.globals.update(cite_reference=cite.reference, study_jsonld=jsonld.article, dosing_table=dosing.table)
     return env
 
 
@@ -63,6 +65,7 @@ def page_plan(site: Site) -> list[tuple[str, str, dict]]:
               {"drug": d, "studies": site.studies_for("drug", d.id)}) for d in site.drugs]
     plan += [("glossary/index.html", "glossary.html", {}), ("about/index.html", "about.html", {}),
              ("404.html", "404.html", {})]
+    plan += dosing.pages(site) + findings.pages(site)     # cross-study views (#5, #10)
     return plan
 
 
@@ -102,6 +105,8 @@ def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
                "link": linker(path, base_url), "canonical": canonical(path, base_url), **extra}
         html = env.get_template(template).render(ctx)
         pages.append(Page(path, html.encode("utf-8")))
+    # downloads (#5): citations per study, studies.json, regimens.csv, the schemas
+    pages += [Page(p, body) for p, body in cite.files(site) + opendata.files(site)]
     for asset in sorted((templates / "assets").glob("*")):
         if asset.is_file():
             pages.append(Page(f"assets/{asset.name}", asset.read_bytes()))
