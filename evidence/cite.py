@@ -92,7 +92,7 @@ def reference(study) -> str:
         parts.append("In press.")
     doi, pmid = _given(c, "doi"), _given(c, "pmid")
     if doi:
-        parts.append(f"doi:{doi}")
+        parts.append(f"doi:{doi}.")
     if pmid is not None:
         parts.append(f"PMID: {pmid}.")
     return " ".join(parts)
@@ -138,6 +138,11 @@ def bibtex_escape(text: str) -> str:
     return out
 
 
+def bibtex_verbatim(text: str) -> str:
+    """doi and url fields are verbatim in biblatex: only braces and backslashes are encoded."""
+    return "".join({"{": "%7B", "}": "%7D", "\\": "%5C"}.get(ch, ch) for ch in str(text).strip())
+
+
 def _protect_acronyms(text: str) -> str:
     """Brace words with two or more capitals (SLE, BILAG) so styles do not lowercase them."""
     return re.sub(r"(?<![\\\w])([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)", r"{\1}", text)
@@ -164,11 +169,11 @@ def bibtex(study) -> str:
     if pages:
         fields.append(("pages", bibtex_escape(pages[0] + (f"--{pages[1]}" if pages[1] else ""))))
     if _given(c, "doi"):
-        fields.append(("doi", bibtex_escape(_given(c, "doi"))))
+        fields.append(("doi", bibtex_verbatim(_given(c, "doi"))))
     if _given(c, "pmid") is not None:
         fields.append(("pmid", bibtex_escape(_given(c, "pmid"))))
     if c.get("url"):
-        fields.append(("url", bibtex_escape(c["url"])))
+        fields.append(("url", bibtex_verbatim(c["url"])))
     if in_press(c):
         fields.append(("note", "In press"))
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)

@@ -72,7 +72,7 @@ def article(study: Study) -> dict:
     """The JSON-LD object for a study page."""
     s, c = study.data, study.data["citation"]
     out: dict = {"@context": SCHEMA, "@type": "MedicalScholarlyArticle", "name": s["title"],
-                 "headline": s["title"][:110],
+                 "headline": s["title"],
                  "about": [_condition(x) for x in study.conditions],
                  "mentions": [_drug(d) for d in {r.drug.id: r.drug for r in study.regimens}.values()]}
     if c.get("url"):
