@@ -22,6 +22,9 @@ _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 # not touching a letter or another digit: the 2 of "mg/m2" or "C3" is no number
 _NUM = re.compile(r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![A-Za-z0-9])")
 _WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
+# "twenty-one" is 21, not 20 and 1: words inside such a compound are no number of 0-20
+_COMPOUND = re.compile(r"\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s]"
+                       r"(?:one|two|three|four|five|six|seven|eight|nine)\b", re.IGNORECASE)
 
 
 def fold(text: str) -> str:
@@ -35,7 +38,9 @@ def numbers_in(quote: str) -> frozenset[float]:
     """Every number a quote writes, as digits or as an English word from 0 to 20."""
     q = fold(quote)
     found = {float(m.group(1).replace(",", "")) for m in _NUM.finditer(q)}
-    found |= {float(_WORDS.index(m.group(1).lower())) for m in _WORD.finditer(q)}
+    compounds = [m.span() for m in _COMPOUND.finditer(q)]
+    found |= {float(_WORDS.index(m.group(1).lower())) for m in _WORD.finditer(q)
+              if not any(a <= m.start() < b for a, b in compounds)}
     return frozenset(found)
 
 
