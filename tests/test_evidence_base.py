@@ -120,3 +120,51 @@ def test_strict_check_passes_with_zero_unquoted_figures():
 
 def test_partial_sources_stay_out():
     assert not list(STUDIES.glob("partial*")) and not list(SOURCES.glob("partial*"))
+
+
+def _clinician_numbers(page: str) -> set[float]:
+    """Numbers shown in a study page's clinician part, quotes and the GRADE scale left out."""
+    from html import unescape
+    from evidence.provenance import _NUM, fold
+    part = page.split('id="for-clinicians"', 1)[1].split('id="citation"', 1)[0]
+    part = re.sub(r"<details\b.*?</details>", " ", part, flags=re.S)
+    part = re.sub(r'<div class="certainty">.*?</div>', " ", part, flags=re.S)
+    part = re.sub(r"<svg\b.*?</svg>", " ", part, flags=re.S)
+    part = re.sub(r"<(script|style)\b.*?</\1>", " ", part, flags=re.S)
+    text = fold(unescape(re.sub(r"<[^>]+>", " ", part)))
+    return {float(m.group(1).replace(",", "")) for m in _NUM.finditer(text)}   # figures, as digits
+
+
+def _derived_values(data) -> set[float]:
+    """Values a study lists under `derived` (they follow from the quote, e.g. "no" = 0)."""
+    from evidence.provenance import _parse_derived, blocks
+    out = set()
+    found = [b for _, b, _ in blocks(data)]
+    if isinstance(data["safety"]["adverse_events"], list):
+        found += data["safety"]["adverse_events"]
+    for block in found:
+        for path in _parse_derived(block):
+            value = block
+            for part in path:
+                value = value[part]
+            out.add(float(value))
+    return out
+
+
+def test_pages_show_no_value_missing_from_the_source(tmp_path):
+    """Every number in a study's clinician part occurs in its source text, or is a course total."""
+    from evidence.fmt import course_total
+    from evidence.provenance import numbers_in
+    out = tmp_path / "output"
+    r = run_build("--output", str(out))
+    assert r.returncode == 0, r.stderr
+    for study_id in PINS:
+        data = yaml.safe_load((STUDIES / f"{study_id}.yaml").read_text(encoding="utf-8"))
+        allowed = set(numbers_in((SOURCES / f"{study_id}.txt").read_text(encoding="utf-8")))
+        allowed |= _derived_values(data)
+        for reg in data["regimens"]:   # the one computed figure: dose × count
+            total = course_total(reg)
+            if total:
+                allowed |= numbers_in(total)
+        shown = _clinician_numbers((out / "studies" / study_id / "index.html").read_text(encoding="utf-8"))
+        assert shown - allowed == set(), (study_id, sorted(shown - allowed))

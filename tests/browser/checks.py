@@ -127,9 +127,17 @@ def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
+# Wait for running CSS transitions and animations (a colour-scheme switch may start some).
+_SETTLE_JS = """() => Promise.race([
+  Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))),
+  new Promise(resolve => setTimeout(resolve, 2000))])"""
+
+
 def axe_problems(page: Any, where: str) -> list[Problem]:
     """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on a loaded page."""
-    page.add_script_tag(content=_axe_source())
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(content=_axe_source())
+    page.evaluate(_SETTLE_JS)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         AXE_TAGS,
@@ -289,20 +297,24 @@ return hits.slice(0, 3).join(' | ') || '(no element names it: loaded by CSS or s
 
 class PageWatch:
     """Record console errors, failed or 4xx/5xx responses and requests to other hosts;
-    block every request that would leave 127.0.0.1."""
+    block every request that would leave 127.0.0.1. reset() before each page load."""
 
-    def __init__(self, page: Any, where: str) -> None:
+    def __init__(self, page: Any) -> None:
         self.page = page
-        self.where = where
-        self.console: list[tuple[str, str]] = []
-        self.blocked: list[str] = []
-        self.bad_responses: list[tuple[str, int]] = []
-        self.failed: list[tuple[str, str]] = []
+        self.reset("")
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console.append((f"uncaught {error.name}: {error.message}", "")))
         page.on("response", lambda r: r.status >= 400 and self.bad_responses.append((r.url, r.status)))
         page.on("requestfailed", lambda r: self.failed.append((r.url, r.failure or "failed")))
         page.route(self._leaves_host, self._block)
+
+    def reset(self, where: str) -> None:
+        """Forget what earlier pages did; name the page about to load."""
+        self.where = where
+        self.console: list[tuple[str, str]] = []
+        self.blocked: list[str] = []
+        self.bad_responses: list[tuple[str, int]] = []
+        self.failed: list[tuple[str, str]] = []
 
     @staticmethod
     def _leaves_host(url: str) -> bool:
@@ -340,14 +352,20 @@ class PageWatch:
         return problems
 
 
-def open_page(context: Any, url: str, where: str) -> tuple[Any, PageWatch]:
-    """Open url in a new tab of context, watching console and network, and wait for it."""
-    page = context.new_page()
-    watch = PageWatch(page, where)
-    page.goto(url, wait_until="load")
-    if page.evaluate("document.scripts.length"):
-        page.wait_for_load_state("networkidle")  # scripts may fetch after load (search)
-    return page, watch
+class Tab:
+    """One browser tab, reused page after page (a new tab per page costs ~0.15 s)."""
+
+    def __init__(self, context: Any) -> None:
+        self.page = context.new_page()
+        self.watch = PageWatch(self.page)
+
+    def open(self, url: str, where: str) -> Any:
+        """Load url, watching console and network, and wait until it is ready."""
+        self.watch.reset(where)
+        self.page.goto(url, wait_until="load")
+        if self.page.evaluate("document.scripts.length"):
+            self.page.wait_for_load_state("networkidle")  # scripts may fetch after load (search)
+        return self.page
 
 
 # --- keyboard -------------------------------------------------------------------------
