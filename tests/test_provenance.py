@@ -125,7 +125,7 @@ def test_number_rules():
     assert numbers_in("Seven patients, two infusions, Eighteen, zero, twenty") == {7, 2, 18, 0, 20}
     assert numbers_in("750 mg/m2, C3 and 2K") == {750}                   # the 2 of m2, C3, 2K: no numbers
     assert numbers_in("a median of 1.0 years") == {1.0} and 1 in numbers_in("1.0") and 1.0 in numbers_in("1")
-    assert numbers_in("twenty-one and twenty one") == set()              # 21: no word from 0 to 20
+    assert numbers_in("twenty-one and Sixty-three") == {21, 63}          # compounds, not 20 and 1
     assert numbers_in("a two-week period") == {2}
 
 
