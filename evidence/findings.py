@@ -217,7 +217,7 @@ def family_text(condition: Condition, studies: list[Study]) -> list[str]:
     if listed:
         safety.append(("The study lists" if n == 1 else
                        f"{cap(words(listed))} {studies_word(listed)} {'lists' if listed == 1 else 'list'}")
-                      + " side effects that happened. Each study's page shows them.")
+                      + " side effects that happened. Each study’s page shows them.")
     if max(sizes) < SMALL:
         safety.append("Small studies can miss side effects that are rare.")
     out.append(" ".join(safety))
@@ -234,7 +234,7 @@ def family_text(condition: Condition, studies: list[Study]) -> list[str]:
     out.append(f"How sure can we be overall? {sure} {CERTAINTY[best][2]}")
 
     out.append(pooling_text(studies))
-    out.append("This page does not give medical advice. Your child's care team can explain "
+    out.append("This page does not give medical advice. Your child’s care team can explain "
                "what these studies mean for your child.")
     return out
 
@@ -257,7 +257,7 @@ def pooling_text(studies: list[Study]) -> str:
         reasons.append("they measured different things")
     if sum(has_comparison(s) for s in studies) < n:
         reasons.append("not all had a comparison group")
-    text = "We have not added the studies' results together into one number."
+    text = "We have not added the studies’ results together into one number."
     if reasons:
         text += f" The studies cannot be pooled, because {_join(reasons)}."
     else:

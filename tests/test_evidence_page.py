@@ -173,7 +173,7 @@ def test_no_pooled_numbers_and_a_plain_statement(out, site):
     for c in site.conditions:
         studies = site.studies_for("condition", c.id)
         text = family(page(out, c.id))
-        assert "We have not added the studies' results together into one number." in text
+        assert "We have not added the studies’ results together into one number." in text
         assert "The studies cannot be pooled, because" in text
         # the only figures are the smallest and largest study; no total, no pooled rate
         numbers = {int(x) for x in re.findall(r"\d+", text)}
