@@ -67,10 +67,13 @@ def regimen_line(reg: Regimen) -> str:
     """'750 mg/m² IV × 2 over 2 weeks'; missing parts are named as not reported."""
     d = reg.data
     known, missing = [], []
-    (missing.append("dose") if fmt.is_nr(d["dose"]) else known.append(fmt.dose(d["dose"])))
-    (missing.append("route") if fmt.is_nr(d["route"]) else known.append(ROUTE_LABELS[d["route"]]))
-    (missing.append("number of doses") if fmt.is_nr(d["count"]) else known.append(count_text(d["count"])))
-    (missing.append("period") if fmt.is_nr(d["over"]) else known.append("over " + fmt.duration(d["over"])))
+    for name, value, show in (("dose", d["dose"], fmt.dose), ("route", d["route"], ROUTE_LABELS.get),
+                              ("number of doses", d["count"], count_text),
+                              ("period", d["over"], lambda v: "over " + fmt.duration(v))):
+        if fmt.is_nr(value):
+            missing.append(name)
+        else:
+            known.append(show(value))
     text = " ".join(known)
     if missing:
         words = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
@@ -159,10 +162,6 @@ class Row:
     def age(self) -> str:
         return age_text(self.study.data["population"])
 
-    @property
-    def line(self) -> str:
-        return regimen_line(self.regimen)
-
     def sort_value(self, key: str) -> str | None:
         """The sort key as text for the enhancing script: parts joined by '|'; None if missing."""
         v = self.keys.get(key)
@@ -174,6 +173,7 @@ class Row:
 
 
 def make_row(study: Study, i: int) -> Row:
+    """The row of study.regimens[i], with its sort keys (units first, so mg/m² sort together)."""
     reg = study.regimens[i]
     d, pop = reg.data, study.data["population"]
     keys = {"study": (study.year if isinstance(study.year, int) else 10_000, short_ref(study)),
@@ -226,6 +226,10 @@ class Table:
     @property
     def rows(self) -> list[Row]:
         return [r for g in self.groups for r in g.rows]
+
+    @property
+    def study_count(self) -> int:
+        return len({r.study.id for r in self.rows})
 
     @property
     def columns(self):

@@ -28,6 +28,8 @@ DESIGN_WORDS = {  # (one, many, what it is): ordered from the strongest design
     "case-series": ("a case series", "case series", "A case series describes people who had the medicine."),
     "case-report": ("a case report", "case reports", "A case report describes one or a few people."),
 }
+# words of a condition id that do not tell it apart from the site's other conditions; the rest
+# ("nephritis", "cytopenia") pick the outcome a condition page shows first
 GENERIC = {"in", "of", "the", "and", "sle", "systemic", "lupus", "erythematosus", "childhood",
            "onset", "juvenile", "paediatric", "pediatric"}
 
@@ -38,10 +40,12 @@ def words(n: int) -> str:
 
 
 def cap(text: str) -> str:
+    """Capitalise the first letter only."""
     return text[:1].upper() + text[1:]
 
 
 def studies_word(n: int) -> str:
+    """'study' or 'studies'."""
     return "study" if n == 1 else "studies"
 
 
