@@ -273,3 +273,20 @@ def test_close_enough_percent_and_courses_are_not_errors(shipped):
     courses = edit("    events: 2\n    of: not-reported\n", "    events: 9\n    of: not-reported\n"
                    "    counted_in: courses\n")
     assert check(shipped, courses).errors == []
+
+
+def test_nested_derived_path_is_not_checked(shipped):
+    clean = check(shipped, SEED_TEXT)
+    text = edit("baseline: {median: 22, min: 14, max: 37}",
+                "baseline: {median: 23, min: 14, max: 37}\n    derived: [baseline.median]")
+    report = check(shipped, text)
+    assert report.warnings == [] and report.errors == []
+    assert report.figures_derived == clean.figures_derived + 1
+    assert report.figures_checked == clean.figures_checked - 1
+
+
+def test_a_block_without_its_quote_is_a_schema_error(shipped):
+    text = edit("    quote: and high-dose oral corticosteroids\n", "")
+    report = check(shipped, text)
+    assert any(e.field.startswith("regimens[2]") and "quote" in e.message for e in report.errors), \
+        [(e.field, e.message) for e in report.errors]
