@@ -1,5 +1,7 @@
 """The family page in a real browser (issue 6): an A4 handout of at most two pages when
-printed (Chromium's print to PDF), print styles, axe, and screenshots at 375 and 1280 px."""
+printed (Chromium's print to PDF), print styles, axe, and screenshots at 375 and 1280 px.
+
+Uses the session's one Chromium (`browser`) and `screenshot_dir` from tests/browser/conftest.py."""
 from __future__ import annotations
 
 import functools
@@ -10,12 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 
 from evidence.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-artifacts" / "screenshots"
 SEED = "rituximab-childhood-sle-2005"
 STUDIES = sorted(p.stem for p in (ROOT / "content" / "studies").glob("*.yaml"))
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -41,15 +41,6 @@ def family_url(tmp_path_factory) -> Iterator[str]:
     yield f"http://127.0.0.1:{srv.server_address[1]}"
     srv.shutdown()
     srv.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--disable-background-networking", "--disable-component-update"])
-        yield b
-        b.close()
 
 
 def test_pdf_page_counter_counts_pages(browser):
@@ -110,14 +101,13 @@ def test_family_page_passes_axe(browser, family_url):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_screenshots_of_the_family_page(browser, family_url, width):
+def test_screenshots_of_the_family_page(browser, family_url, screenshot_dir, width):
     page = browser.new_page(viewport={"width": width, "height": 900})
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.goto(f"{family_url}/studies/{SEED}/index.html")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"family-{SEED}-{width}.png"), full_page=True)
-    page.locator("#for-families").screenshot(path=str(SHOTS / f"family-part-{width}.png"))
+    page.screenshot(path=str(screenshot_dir / f"family-{SEED}-{width}.png"), full_page=True)
+    page.locator("#for-families").screenshot(path=str(screenshot_dir / f"family-part-{width}.png"))
     assert not errors
     # Nothing wider than the screen, and every picture fits its column
     assert page.evaluate("document.documentElement.scrollWidth") <= width
