@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from markupsafe import escape
@@ -34,6 +35,7 @@ def _is_abbreviation(word: str) -> bool:
     return " " not in word and sum(c.isupper() for c in word) >= 2
 
 
+@lru_cache(maxsize=4)   # one glossary per build: compile its pattern once, not per page
 def build_pattern(glossary: tuple[Term, ...]) -> tuple[re.Pattern | None, dict[str, Term]]:
     """One regex of every term and variant, longest first, whole words; and a lookup."""
     lookup: dict[str, Term] = {}
