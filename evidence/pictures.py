@@ -64,6 +64,7 @@ class BeforeAfter:
     x0: float
     x1: float
     axis_y: int
+    unit: str = ""
     kind: str = "chart"
 
 
@@ -127,7 +128,7 @@ def icon_array(o: dict, ident: str) -> IconArray | None:
 
 
 def _central(m):
-    for k, word in (("median", "median"), ("mean", "average"), ("value", "figure")):
+    for k, word in (("median", "median"), ("mean", "average"), ("value", "figure the study gives")):
         if isinstance(m, dict) and k in m:
             return k, word
     return None
@@ -175,9 +176,12 @@ def before_after(o: dict, ident: str) -> BeforeAfter | None:
     rows = []
     for label, m, c, y, shape in (("Before", b, cb, 34, "circle"), ("After", a, ca, 78, "square")):
         sp = _spread(m)
-        rows.append(Row(label, y, x(m[c[0]]), n_text(m[c[0]]),
-                        x(sp[0]) if sp else None, x(sp[1]) if sp else None,
-                        n_text(sp[0]) if sp else "", n_text(sp[1]) if sp else "", shape))
+        lo_label, hi_label = (fmt.num(sp[0]), fmt.num(sp[1])) if sp else ("", "")
+        if sp and x(sp[1]) - x(sp[0]) < 8 * (len(lo_label) + len(hi_label)) / 2 + 6:
+            # ends too close for two labels: one "low–high" label under the low end
+            lo_label, hi_label = f"{lo_label}–{hi_label}", ""
+        rows.append(Row(label, y, x(m[c[0]]), fmt.num(m[c[0]]),
+                        x(sp[0]) if sp else None, x(sp[1]) if sp else None, lo_label, hi_label, shape))
     kinds = {cb[1], ca[1]}
     spreads = {(_spread(m) or (0, 0, ""))[2] for m in (b, a)} - {""}
     legend = (f"Marks show the {' or '.join(sorted(kinds))}"
@@ -186,10 +190,9 @@ def before_after(o: dict, ident: str) -> BeforeAfter | None:
     text = (f"{o['plain_name']}. Before: {fmt.stats(b, unit)}. After: {fmt.stats(a, unit)}. "
             + ("" if "is better" in o["plain_name"].lower() else better))
     title = f"{o['plain_name']}: before {n_text(b[cb[0]])}, after {n_text(a[ca[0]])}"
-    tick_labels = tuple((x(t), n_text(t) + (f" {fmt.unit(unit)}" if unit and i == len(ticks) - 1 else ""))
-                        for i, t in enumerate(ticks))
+    tick_labels = tuple((x(t), n_text(t)) for t in ticks)
     return BeforeAfter(ident, title, text.strip(), legend, WIDTH, 132, tuple(rows), tick_labels,
-                       x0, x1, 104)
+                       x0, x1, 104, fmt.unit(unit))
 
 
 def timeline(study: Study, ident: str) -> Timeline | None:

@@ -60,9 +60,15 @@ def test_before_after_chart_shows_the_range():
 
 def test_before_after_with_unlabelled_figures_intervals_and_units():
     pic = pictures.before_after(outcome(study("watson-2015"), "oral-corticosteroid-dose"), "p")
-    assert pic.ticks[-1][1] == "0.5 mg/kg"
+    assert pic.ticks[-1][1] == "0.5" and pic.unit == "mg/kg"
     assert "Before: 0.26 mg/kg (0.09–0.44, as written)" in pic.text
     assert "spread as the study writes it" in pic.legend
+
+
+def test_close_range_ends_share_one_label():
+    pic = pictures.before_after({"plain_name": "X", "better": "lower", "baseline": {"median": 2.2, "min": 2.0, "max": 2.5},
+                                 "follow_up": {"median": 30, "min": 1, "max": 40}}, "p")
+    assert [(r.low_label, r.high_label) for r in pic.rows] == [("2.0–2.5", ""), ("1", "40")]
 
 
 @pytest.mark.parametrize("baseline, follow_up", [
