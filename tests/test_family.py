@@ -301,3 +301,9 @@ def test_reading_level_is_reported_and_located(tmp_path, capsys):
 def test_shipped_content_passes_strict(capsys):
     assert main(["check", "--content", str(CONTENT), "--strict"]) == 0
     assert SEED  # the seed study is part of the shipped content checked above
+
+
+@pytest.mark.parametrize("ident", [s.id for s in shipped().studies])
+def test_generated_key_facts_score_grade_8_or_lower(ident):
+    text = " ".join(f.text for f in family.key_facts(study(ident)))
+    assert readability.grade(text) <= 8 and readability.independent_grade(text) <= 8
