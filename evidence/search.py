@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 # Boxes repeated on every study, condition or drug page: nobody searches for them.
-EXCLUDE = (".advice", ".notice", ".toc", ".breadcrumbs", "details.quote summary")
+EXCLUDE = (".advice", ".notice", ".toc", ".breadcrumbs", ".dates", "article.study .lede",
+           "details.quote summary")
 FILTERS = ("condition", "drug", "design")
 TIMEOUT = 300
 
