@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import http.server
 import json
 import struct
@@ -102,10 +103,27 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         """Keep the test output clean; failures are reported by the checks."""
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer a missing path with the site's 404.html, as static hosts do."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextlib.contextmanager
 def serve(directory: Path) -> Iterator[str]:
-    """Serve a folder on 127.0.0.1 (a free port) in a thread; yield its base URL."""
+    """Serve a folder on 127.0.0.1 (a free port) in a thread; yield its base URL.
+
+    A missing path gets the folder's 404.html with status 404, like GitHub Pages or Netlify.
+    """
     handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
     server.daemon_threads = True
@@ -209,6 +227,13 @@ def ids_in(path: Path) -> frozenset[str]:
     return frozenset(parser.ids)
 
 
+def title_of(path: Path) -> str:
+    """The text of an HTML file's <title>, white space collapsed."""
+    text = path.read_text(encoding="utf-8")
+    start = text.find(">", text.find("<title")) + 1
+    return " ".join(html.unescape(text[start : text.find("</title>", start)]).split())
+
+
 def target_file(output: Path, url_path: str) -> Path | None:
     """The file a same-site URL path is served from, or None if there is none."""
     rel = unquote(url_path).lstrip("/")
@@ -246,10 +271,15 @@ return out;
 _LOADED_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest", "mask-icon"}
 
 
-def link_problems(page: Any, where: str, output: Path, base_url: str) -> list[Problem]:
+def link_problems(page: Any, where: str, output: Path, base_url: str, own_file: Path | None = None) -> list[Problem]:
     """Every same-site link and resource of a loaded page resolves to a file in output,
-    every #anchor to an id in its target page; resources never come from another host."""
+    every #anchor to an id in its target page; resources never come from another host.
+
+    own_file is the file the page was loaded from, when its URL does not name it (404.html
+    served at a missing URL): links to the page itself (#main) resolve there.
+    """
     origin = urlsplit(base_url)
+    here = page.url.split("#")[0]
     problems = []
     for ref in page.evaluate(_REFERENCES_JS, None):
         if ref["url"] is None:
@@ -270,14 +300,14 @@ def link_problems(page: Any, where: str, output: Path, base_url: str) -> list[Pr
         if url.port != origin.port:
             problems.append(Problem(where, "wrong-origin", ref["element"], f"{ref['raw']} points at another server ({url.netloc})"))
             continue
-        target = target_file(output, url.path)
+        target = own_file if own_file and ref["url"].split("#")[0] == here else target_file(output, url.path)
         if target is None:
             kind = "missing-page" if is_link else "missing-file"
             problems.append(Problem(where, kind, ref["element"], f"{ref['raw']} -> {url.path} does not exist in the output"))
             continue
         fragment = unquote(url.fragment)
         if fragment and fragment != "top" and target.suffix == ".html" and fragment not in ids_in(target):
-            shown = target.relative_to(output.resolve()).as_posix()
+            shown = target.resolve().relative_to(output.resolve()).as_posix()
             problems.append(
                 Problem(where, "missing-anchor", ref["element"], f"{ref['raw']}: {shown} has no element with id={fragment!r}")
             )

@@ -74,28 +74,32 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(browser: Any) -> Iterator[Any]:
-    """contexts(width, scheme, bypass_csp): one shared context per combination.
+def tabs(browser: Any) -> Iterator[Any]:
+    """tabs(width, scheme, bypass_csp, purpose) -> checks.Tab: one context and one reused
+    tab per combination, made on first use and kept for the session.
 
     bypass_csp=True lets axe-core be injected into pages whose CSP forbids inline
-    script; the link/console/network checks use bypass_csp=False so a CSP violation
-    shows up as a console error.
+    script; the link/console/network check uses bypass_csp=False, so a CSP violation
+    shows up there as a console error. purpose keeps a tab whose viewport or colour
+    scheme a test changes (axe) apart from the others.
     """
-    made: dict[tuple[int, str, bool], Any] = {}
+    made: dict[tuple[int, str, bool, str], tuple[Any, checks.Tab]] = {}
 
-    def get(width: int, scheme: str = "light", bypass_csp: bool = True) -> Any:
-        key = (width, scheme, bypass_csp)
+    def get(width: int, scheme: str = "light", bypass_csp: bool = True, purpose: str = "") -> checks.Tab:
+        key = (width, scheme, bypass_csp, purpose)
         if key not in made:
-            made[key] = browser.new_context(
+            context = browser.new_context(
                 viewport={"width": width, "height": checks.HEIGHT.get(width, 800)},
                 color_scheme=scheme,
+                reduced_motion="reduce",
                 bypass_csp=bypass_csp,
                 service_workers="block",
             )
-        return made[key]
+            made[key] = (context, checks.Tab(context))
+        return made[key][1]
 
     yield get
-    for context in made.values():
+    for context, _ in made.values():
         context.close()
 
 
