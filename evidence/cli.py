@@ -81,7 +81,8 @@ def main(argv: list[str]) -> int:
             return EXIT_OK
         if command == "serve":
             from .serve import serve
-            return serve(content, Path(args.output), args.host, args.port, strict=args.strict)
+            return serve(content, Path(args.output), args.host, args.port, strict=args.strict,
+                         search=not args.no_search)
         result = build(content, Path(args.output), strict=args.strict, search=not args.no_search)
         _report(result, args.quiet)
         return EXIT_OK
