@@ -37,6 +37,17 @@ ALWAYS_SHOWN = {"under-12", "12-to-18"}   # the others get a page only when a st
 _AGE_KEYS = ("min", "max", "q1", "q3", "median", "mean", "value")
 
 
+# General plain-language descriptions of each design (not of any one study).
+DESIGN_BLURBS = {
+    "randomised-controlled-trial": "People were put into groups by chance, so the groups can be fairly compared.",
+    "non-randomised-controlled-trial": "Groups were compared, but people were not put into them by chance.",
+    "cohort": "A group of people followed over time, often by looking back at their records.",
+    "case-control": "People with an outcome were compared with people without it.",
+    "case-series": "A report on a group of people who all had a treatment, usually with no comparison group.",
+    "case-report": "A report on one person, or a very few people.",
+}
+
+
 def age_span(study: Study) -> tuple[float, float] | None:
     """Lowest and highest age figure the study reports, or None when it gives none."""
     ages = study.data["population"].get("age_years", fmt.NR)
@@ -88,7 +99,7 @@ def orders(site: Site) -> list[tuple[str, str, list[Study]]]:
 def groups(site: Site) -> dict[str, list[dict]]:
     """Every browse dimension: a list of groups with id, label, url, blurb and studies."""
     studies = newest_first(site.studies)
-    designs = [{"id": k, "label": v, "url": f"designs/{k}/", "blurb": "",
+    designs = [{"id": k, "label": v, "url": f"designs/{k}/", "blurb": DESIGN_BLURBS[k],
                 "studies": [s for s in studies if s.data["design"]["type"] == k]}
                for k, v in DESIGN_LABELS.items()]
     levels = sorted(CERTAINTY.items(), key=lambda kv: -kv[1][0])
