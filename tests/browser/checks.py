@@ -491,6 +491,30 @@ def keyboard_problems(page: Any, where: str) -> list[Problem]:
     return problems
 
 
+# --- reflow ---------------------------------------------------------------------------
+
+_OVERFLOW_JS = _js(
+    r"""
+const limit = document.documentElement.clientWidth;
+if (document.documentElement.scrollWidth <= limit) return {width: document.documentElement.scrollWidth, culprits: []};
+const wide = [...document.body.querySelectorAll('*')].filter(el => el.getBoundingClientRect().right > limit + 1);
+const culprits = wide.filter(el => ![...el.children].some(c => wide.includes(c)));
+return {width: document.documentElement.scrollWidth, culprits: culprits.slice(0, 5).map(el =>
+  `${describe(el)} (right edge at ${Math.round(el.getBoundingClientRect().right)} px)`)};
+"""
+)
+
+
+def overflow_problems(page: Any, where: str) -> list[Problem]:
+    """The page does not scroll sideways (WCAG 1.4.10 reflow); name what sticks out."""
+    found = page.evaluate(_OVERFLOW_JS, None)
+    width = page.viewport_size["width"]
+    return [
+        Problem(where, "reflow", culprit, f"the page is {found['width']} px wide at a {width} px viewport: it scrolls sideways")
+        for culprit in found["culprits"] or ["(no single element found)"]
+    ] if found["culprits"] or found["width"] > width else []
+
+
 # --- screenshots ----------------------------------------------------------------------
 
 PAGE_TYPE_NAMES = {"studies": "study", "conditions": "condition", "drugs": "drug"}

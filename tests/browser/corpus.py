@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 SEED_ID = "rituximab-childhood-sle-2005"
+PREFIX = "browser-test-"  # every generated study id starts with it
 
 # Every optional field of content model 1 (../shared/content-model.md), as a path into a
 # study; test_browser_corpus.py checks that some generated study sets each one.

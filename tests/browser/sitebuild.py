@@ -57,8 +57,9 @@ def built_site() -> BuiltSite:
 
 
 def page_types(pages: list[str]) -> dict[str, str]:
-    """One page per page type (the first in sorted order): the screenshot set."""
+    """One page per page type: the screenshot set. Shipped pages come before the test
+    corpus's, so a person sees a real study; otherwise the first in sorted order."""
     chosen: dict[str, str] = {}
-    for rel in pages:
+    for rel in sorted(pages, key=lambda rel: (f"/{corpus.PREFIX}" in rel, rel)):
         chosen.setdefault(checks.page_type(rel), rel)
     return chosen

@@ -152,10 +152,13 @@ def test_network_reports_other_host_missing_file_and_console_error(
     assert "deliberate console error" in next(str(p) for p in problems if p.rule == "console-error"), text
 
 
-def test_screenshot_check_reports_sideways_scrolling(broken_site: tuple[Path, str], tabs: Any, tmp_path: Path) -> None:
+def test_reflow_and_screenshot_checks_report_sideways_scrolling(broken_site: tuple[Path, str], tabs: Any, tmp_path: Path) -> None:
     folder, url = broken_site
     page = tabs(375).open(f"{url}/broken-wide.html", "broken-wide.html [375px]")
+    overflow = checks.overflow_problems(page, "broken-wide.html [375px]")
     page.screenshot(path=str(tmp_path / "wide.png"), full_page=True)
+    assert len(overflow) == 1 and overflow[0].rule == "reflow", checks.report(overflow)
+    assert '<p class="wide">' in overflow[0].element and "right edge at 20" in overflow[0].element, checks.report(overflow)
     problems = checks.screenshot_problems(tmp_path / "wide.png", 375, "broken-wide.html [375px]")
     assert [p.rule for p in problems] == ["reflow"], checks.report(problems)
     assert str(problems[0]).startswith("broken-wide.html [375px]: reflow: the page is 20"), checks.report(problems)

@@ -84,6 +84,13 @@ def test_404_page_at_a_missing_nested_url(site: BuiltSite, site_url: str, tabs: 
     assert styled and all(styled), f"{where}: its stylesheets did not load: {styled}"
 
 
+def test_no_sideways_scrolling_on_a_phone(page_path: str, site_url: str, tabs: Any) -> None:
+    """At 375 px nothing sticks out: long words, DOIs and tables wrap or scroll inside."""
+    where = f"{page_path} [375px]"
+    problems = checks.overflow_problems(tabs(375).open(f"{site_url}/{page_path}", where), where)
+    assert not problems, checks.report(problems)
+
+
 @pytest.mark.parametrize("width", [375, 1280], ids=["375px", "1280px"])
 def test_keyboard(page_path: str, width: int, site_url: str, tabs: Any) -> None:
     """Tab reaches every visible link and control in DOM order, with a visible focus indicator."""
