@@ -46,9 +46,11 @@ class Problem:
         return f"{self.page}: {self.rule}: {self.detail}\n      element: {self.element}"
 
 
-def report(problems: list[Problem]) -> str:
-    """The assertion message: one block per problem."""
-    return f"{len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems)
+def report(problems: list[Problem], limit: int = 40) -> str:
+    """The assertion message: one block per problem, the first `limit` of them."""
+    shown = "\n".join(f"  - {p}" for p in problems[:limit])
+    more = f"\n  ... and {len(problems) - limit} more" if len(problems) > limit else ""
+    return f"{len(problems)} problem(s):\n{shown}{more}"
 
 
 def _clip(text: str, limit: int = 200) -> str:
