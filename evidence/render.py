@@ -13,7 +13,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import family, fmt, pictures, terms
+from . import browse, family, feeds, fmt, pictures, search, terms
 from .model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -66,6 +66,7 @@ def page_plan(site: Site) -> list[tuple[str, str, dict]]:
               {"drug": d, "studies": site.studies_for("drug", d.id)}) for d in site.drugs]
     plan += [("glossary/index.html", "glossary.html", {}), ("about/index.html", "about.html", {}),
              ("404.html", "404.html", {})]
+    plan += browse.pages(site) + search.pages(site)      # issue 8
     return plan
 
 
@@ -107,6 +108,7 @@ def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
         # issue 6: explain glossary terms at their first occurrence in data-glossary regions
         html = terms.mark(html, site.glossary, ctx["link"]("glossary/"))
         pages.append(Page(path, html.encode("utf-8")))
+    pages += [Page(p, body) for p, body in feeds.render(site, [p.path for p in pages])]   # issue 8
     for asset in sorted((templates / "assets").glob("*")):
         if asset.is_file():
             pages.append(Page(f"assets/{asset.name}", asset.read_bytes()))
