@@ -56,8 +56,9 @@ def medical_study(study: Study) -> dict | None:
     typ, prop, value = kind
     out: dict = {"@type": typ, "name": study.data["title"],
                  "description": study.data["design"]["description"],
-                 "healthCondition": [_condition(c) for c in study.conditions],
-                 "studySubject": [_drug(d) for d in study.drugs]}
+                 # named briefly: the article's about/mentions give the details once
+                 "healthCondition": [{"@type": "MedicalCondition", "name": c.name} for c in study.conditions],
+                 "studySubject": [{"@type": "Drug", "name": d.name} for d in study.drugs]}
     designs = [value] if value else []
     if typ == "MedicalTrial":
         designs += [BLINDING[b] for b in [study.data["design"]["blinding"]] if b in BLINDING]

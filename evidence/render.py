@@ -56,6 +56,7 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
                        drug_uses=family.drug_uses)
     # clinicians (#5): citations, JSON-LD and the dosing table on drug pages
     env.globals.update(cite_reference=cite.reference, study_jsonld=jsonld.article, dosing_table=dosing.table)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}   # compact JSON-LD
     return env
 
 
