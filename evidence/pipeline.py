@@ -1,18 +1,27 @@
-"""The build pipeline: load -> validate -> model -> render -> write, with timings."""
+"""The build pipeline: load -> validate -> model -> render -> write, incremental (issue 9).
+
+Each content file's parse and checks are cached by content (cache.py); each output file
+is re-rendered only when its inputs changed (manifest.py). The result is byte for byte
+what a clean build (`--clean`) writes.
+"""
 from __future__ import annotations
 
 import datetime as _dt
+import multiprocessing
 import os
+import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError
-from .load import load_all, read_sources
-from .model import build_site
-from .render import render_site
-from .validate import validate
-from .write import build_lock, write_site
+from . import cache as _cache
+from .errors import ContentError, display_path
+from .manifest import Manifest, file_digests, stamp
+
+PACKAGE = Path(__file__).resolve().parent
+PARALLEL_MIN = 200            # fewer items than this: forking costs more than it saves
+_JOB: dict = {}               # what forked workers inherit (fork copies it for free)
 
 
 class BuildFailed(Exception):
@@ -29,6 +38,9 @@ class Result:
 
     output: Path | None = None
     pages: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
     studies: int = 0
     drugs: int = 0
     conditions: int = 0
@@ -38,6 +50,7 @@ class Result:
     figures_derived: int = 0
     reading: list = field(default_factory=list)
     times: dict[str, float] = field(default_factory=dict)
+    cached: int = 0              # content files taken from the cache
 
     def summary(self) -> str:
         total = sum(self.times.values())
@@ -49,6 +62,9 @@ class Result:
                 f"Checked {self.studies} studies, {self.drugs} drugs, {self.conditions} conditions "
                 f"in {total:.2f} s; nothing written")
         lines.append(what + (f"; open {self.output}/index.html" if self.output else ""))
+        if self.output:
+            lines.append(f"Pages: {self.written} written, {self.unchanged} unchanged"
+                         + (f", {self.removed} removed" if self.removed else ""))
         lines.append(f"Figures: {self.figures_checked + self.figures_derived} "
                      f"({self.figures_found} found in their quotes, {self.figures_derived} derived, "
                      f"{unquoted} unquoted); {len(self.warnings)} warning"
@@ -61,6 +77,21 @@ class Result:
         return "\n".join(lines)
 
 
+class Progress:
+    """A one-line progress bar on a terminal; silent in CI, with --quiet or when piped."""
+
+    def __init__(self, quiet: bool):
+        self.on = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+    def show(self, label: str, done: int, total: int) -> None:
+        if self.on and total >= PARALLEL_MIN:
+            bar = "#" * (30 * done // total)
+            sys.stderr.write(f"\r{label:<8} [{bar:<30}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
 def build_date() -> str:
     """The build's date (SOURCE_DATE_EPOCH when set, for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -69,13 +100,115 @@ def build_date() -> str:
     return _dt.date.today().isoformat()
 
 
-def _validate(content: Path, strict: bool, result: Result):
+def cache_folder(output: Path) -> Path:
+    """Where the cache and manifests live: .cache/ beside output/ (git-ignored)."""
+    return Path(output).parent / ".cache"
+
+
+def _pool(jobs: int, n: int):
+    """A fork pool when it pays off (several cores, enough work), else None."""
+    if jobs < 2 or n < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork").Pool(jobs)
+
+
+def _chunks(n: int, size: int = 64) -> list[range]:
+    return [range(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _analyse_chunk(idx: range) -> list:
+    items = _JOB["items"]
+    out = []
+    for i in idx:
+        path, rel, kind, raw, source = items[i]
+        out.append((i, _cache.analyse(path, rel, kind, raw, source)[0]))
+    return out
+
+
+def _scan(content: Path) -> tuple[list, dict[str, str], dict[str, str]]:
+    """Every content file with its bytes and digest; source texts and their digests."""
+    from .load import content_files
+    files = []
+    for path, kind in content_files(content):
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raw = None                     # load reports it, located
+        files.append((path, display_path(path), kind, raw, _cache.digest(raw or b"")))
+    sources, sdig = {}, {}
+    folder = content / "sources"
+    if folder.is_dir():                    # decoded as load.read_sources does
+        for p in sorted(folder.glob("*.txt")):
+            raw = p.read_bytes()
+            sources[p.stem] = raw.decode("utf-8", "replace").lstrip("\ufeff")
+            sdig[p.stem] = _cache.digest(raw)
+    return files, sources, sdig
+
+
+def _load(files, sources, sdig, cache: _cache.Cache | None, generator: str, jobs: int,
+          progress: Progress, result: Result):
+    """Parsed, checked documents: from the cache when the file is unchanged."""
+    from .load import load_file, LoadError
+    docs, errors, checked, keys, todo = [None] * len(files), [], {}, {}, []
+    for i, (path, rel, kind, raw, dig) in enumerate(files):
+        key = _cache.doc_key(dig, rel, kind, sdig.get(path.stem, "") if kind == "study" else "", generator)
+        keys[rel] = key
+        hit = cache.get(key) if cache and raw is not None else None
+        if hit is not None:
+            docs[i] = hit
+            result.cached += 1
+        elif raw is None:
+            try:
+                load_file(path, kind)
+            except LoadError as e:
+                errors.append(e.error)
+        else:
+            todo.append(i)
+    items = [(files[i][0], files[i][1], files[i][2], files[i][3],
+              sources.get(files[i][0].stem) if files[i][2] == "study" else None) for i in todo]
+    pool = _pool(jobs, len(items))
+    fresh: dict[int, tuple] = {}
+    if pool:
+        _JOB["items"] = items
+        with pool:
+            for part in pool.imap_unordered(_analyse_chunk, _chunks(len(items))):
+                fresh.update((i, (r, None)) for i, r in part)
+                progress.show("check", len(fresh), len(items))
+        _JOB.clear()
+    else:
+        for n, item in enumerate(items):
+            fresh[n] = _cache.analyse(*item)
+            progress.show("check", n + 1, len(items))
+    for n, i in enumerate(todo):
+        res, doc = fresh[n]
+        stem_ok = not (res.kind == "study" and isinstance(res.data, dict)
+                       and res.data.get("id") != files[i][0].stem)
+        if cache and stem_ok:               # provenance used the source named by the file
+            cache.put(keys[res.rel], res)
+        docs[i] = (res, doc)
+    out = []
+    for i, d in enumerate(docs):
+        res, doc = d if isinstance(d, tuple) else (d, None)
+        if res is None:
+            continue
+        if res.load_error:
+            errors.append(res.load_error)
+            continue
+        checked[res.rel] = (res.valid, res.report)
+        out.append(doc or _cache.as_doc(res, files[i][0]))
+    return out, errors, checked, keys
+
+
+def _validate(content: Path, strict: bool, result: Result, cache=None, generator: str = "",
+              jobs: int = 1, progress: Progress | None = None, scanned=None):
+    from .validate import validate
     t = time.perf_counter()
-    docs, errors = load_all(content)
-    sources = read_sources(content)
+    files, sources, sdig = scanned or _scan(content)
+    docs, errors, checked, keys = _load(files, sources, sdig, cache, generator, jobs,
+                                        progress or Progress(True), result)
     result.times["load"] = time.perf_counter() - t
     t = time.perf_counter()
-    report = validate(docs, sources)
+    report = validate(docs, sources, checked=checked)
     result.times["validate"] = time.perf_counter() - t
     problems = errors + report.errors
     if strict:
@@ -88,33 +221,186 @@ def _validate(content: Path, strict: bool, result: Result):
     result.studies = sum(d.kind == "study" for d in docs)
     result.drugs = sum(d.kind == "drug" for d in docs)
     result.conditions = sum(d.kind == "condition" for d in docs)
-    return docs, sources
+    return docs, sources, keys, files, sdig
 
 
-def check(content: Path, strict: bool = False) -> Result:
-    """Validate only; write nothing."""
+def check(content: Path, strict: bool = False, jobs: int | None = None) -> Result:
+    """Validate only; write nothing (not even the cache)."""
     if not content.is_dir():
         raise FileNotFoundError(f"no content folder at {content}")
     result = Result()
-    _validate(content, strict, result)
+    _validate(content, strict, result, jobs=jobs or os.cpu_count() or 1)
     return result
 
 
-def build(content: Path, output: Path, strict: bool = False) -> Result:
-    """Validate everything, render every page, then swap the new site into output/."""
+
+def _render_chunk(idx: range) -> list[str]:
+    """Render plan entries idx into _JOB's target folder (runs in a worker or in-process)."""
+    from .render import render_page
+    env, site, entries, target = _JOB["env"], _JOB["site"], _JOB["entries"], _JOB["target"]
+    done = []
+    for i in idx:
+        page = render_page(env, site, entries[i])
+        dest = target / page.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(page.body)
+        done.append(page.path)
+    return done
+
+
+def _render(env, site, entries: list, target: Path, jobs: int, progress: Progress) -> None:
+    """Render entries into target, on several cores when there are many."""
+    _JOB.update(env=env, site=site, entries=entries, target=target)
+    try:
+        pool, done = _pool(jobs, len(entries)), 0
+        if pool:
+            with pool:
+                for part in pool.imap_unordered(_render_chunk, _chunks(len(entries))):
+                    done += len(part)
+                    progress.show("render", done, len(entries))
+        else:
+            for chunk in _chunks(len(entries)):
+                done += len(_render_chunk(chunk))
+                progress.show("render", done, len(entries))
+    finally:
+        _JOB.clear()
+
+
+def _search(site_dir: Path, no_search: bool) -> None:
+    """The search index (Pagefind), written into the staged site before the swap."""
+    import importlib.util
+    if no_search or importlib.util.find_spec("evidence.search") is None:
+        return                              # evidence/search.py lands with the search issue
+    from . import search
+    search.index(site_dir)
+
+
+def build(content: Path, output: Path, strict: bool = False, *, clean: bool = False,
+          no_search: bool = False, quiet: bool = True, jobs: int | None = None,
+          templates: Path | None = None) -> Result:
+    """Validate, render what changed, and update output/ (all or nothing)."""
+    from .manifest import Fingerprints, TemplateDeps, page_key
+    from .render import TEMPLATES, make_env, page_plan, static_files
+    from .write import STAGING_PREFIX, build_lock, check_collisions, clean_stale, swap
     if not content.is_dir():
         raise FileNotFoundError(f"no content folder at {content}")
-    result = Result(output=output)
-    docs, sources = _validate(content, strict, result)
+    output, jobs = Path(output), jobs or os.cpu_count() or 1
+    templates = Path(templates or TEMPLATES)
+    result, progress, folder = Result(output=output), Progress(quiet), cache_folder(output)
+    t = time.perf_counter()
+    generator, options = _generator(), repr((no_search, build_date()))
+    tdigests = file_digests(templates)
+    scanned = files, _, sdig = _scan(content)
+    inputs = _cache.digest(repr((generator, options, sorted(tdigests.items()),
+                                 [(f[1], f[4]) for f in files], sorted(sdig.items()))).encode())
+    old = None if clean else Manifest.load(folder, output)
+    result.times["scan"] = time.perf_counter() - t
+    if old and old.inputs == inputs and output.is_dir() and not old.intact(output):
+        for k, v in old.summary.items():     # nothing changed: report the last build's findings
+            setattr(result, k, v)
+        result.written = 0
+        result.unchanged = result.pages
+        return result
+    store = _cache.Cache(folder)
+    if clean:
+        store.entries = {}
+    try:
+        docs, sources, keys, *_ = _validate(content, strict, result, store, generator, jobs, progress,
+                                            scanned)
+    finally:
+        store.save()
+    from .model import build_site
     t = time.perf_counter()
     site = build_site(docs, sources, build_date())
+    env = make_env(templates)
+    plan = page_plan(site)
+    statics = {p.path: p for p in static_files(templates)}
+    check_collisions([_Path(e[0]) for e in plan] + [_Path(p) for p in statics])
+    tdeps, fp = TemplateDeps(env, tdigests), Fingerprints(site, keys)
+    base = "\0".join([generator, options] + [keys[d.rel] for d in docs if d.kind in ("site", "glossary")])
+    new_keys = {e[0]: page_key(e, base, tdeps, fp) for e in plan}
+    new_keys.update({p: "static:" + _cache.digest(s.body) for p, s in statics.items()})
     result.times["model"] = time.perf_counter() - t
-    t = time.perf_counter()
-    pages = render_site(site)
-    result.times["render"] = time.perf_counter() - t
+    everything = clean or old is None or not output.is_dir()
+    touched = set() if everything else old.intact(output)
+    dirty = plan if everything else [e for e in plan if new_keys[e[0]] is None or e[0] in touched
+                                     or new_keys[e[0]] != old.pages.get(e[0])]
+    everything = everything or len(dirty) > len(plan) // 2
+    dirty = plan if everything else dirty
+    dirty_static = [p for p in statics if everything or p in touched or new_keys[p] != old.pages.get(p)]
+    staged = everything or not no_search     # the search step needs the whole site in one folder
+    removed = [] if staged else sorted((set(old.files) - set(new_keys)) | set(old.extra))
+    result.pages = sum(p.endswith(".html") for p in new_keys)
+    result.written = sum(e[0].endswith(".html") for e in dirty)
+    result.unchanged, result.removed = result.pages - result.written, len(removed)
     t = time.perf_counter()
     with build_lock(output):
-        write_site(pages, output)
+        clean_stale(output)
+        target = output.parent / f".{output.name}{STAGING_PREFIX}{os.getpid()}"
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            target.mkdir(parents=True)
+            _render(env, site, dirty, target, jobs, progress)
+            for p in dirty_static:
+                (target / p).parent.mkdir(parents=True, exist_ok=True)
+                (target / p).write_bytes(statics[p].body)
+            result.times["render"] = time.perf_counter() - t
+            t = time.perf_counter()
+            if staged:
+                fresh = {e[0] for e in dirty} | set(dirty_static)
+                _link_unchanged(output, target, [p for p in new_keys if p not in fresh])
+                _search(target, no_search)
+                result.times["search"] = time.perf_counter() - t
+                t = time.perf_counter()
+                Manifest.forget(folder, output)
+                swap(target, output, output.parent / f".{output.name}-old-{os.getpid()}")
+            else:
+                from .patch import commit
+                Manifest.forget(folder, output)
+                commit(output, target, [e[0] for e in dirty] + dirty_static, removed)
+        except OSError as e:
+            shutil.rmtree(target, ignore_errors=True)
+            from .write import WriteError, _reason
+            raise WriteError(f"cannot write {output}/: {_reason(e)}; the previous site is unchanged") from None
+        written = stamp(output, new_keys)
+        extra = sorted(_all_files(output) - set(new_keys)) if staged and not no_search else []
+        summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
+                                                 "figures_checked", "figures_found", "figures_derived",
+                                                 "reading")}
+        Manifest(inputs, new_keys, written, extra, summary).save(folder, output)
     result.times["write"] = time.perf_counter() - t
-    result.pages = sum(p.path.endswith(".html") for p in pages)
     return result
+
+
+class _Path:
+    """Just a path, for write.check_collisions."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+
+def _link_unchanged(output: Path, target: Path, paths: list[str]) -> None:
+    """Hard-link unchanged files of the previous site into staging (copy across devices)."""
+    for rel in paths:
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(output / rel, dest)
+        except OSError:
+            shutil.copy2(output / rel, dest)
+
+
+def _all_files(root: Path) -> set[str]:
+    return {str(Path(r, f).relative_to(root).as_posix()) for r, _, fs in os.walk(root) for f in fs}
+
+
+_GEN: list[str] = []
+
+
+def _generator() -> str:
+    """The generator's version (code, schemas, libraries), computed once per process."""
+    if not _GEN:
+        from .manifest import generator_digest
+        from .validate import SCHEMA_DIR
+        _GEN.append(generator_digest(PACKAGE, SCHEMA_DIR))
+    return _GEN[0]

@@ -78,10 +78,14 @@ def write_site(pages: list[Page], output: Path, reuse: Path | None = None) -> No
         swap(staging, output, old)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
-        reason = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-                  errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is exceeded"}.get(
-                      e.errno, e.strerror or str(e))
-        raise WriteError(f"cannot write {output}/: {reason}; the previous site is unchanged") from None
+        raise WriteError(f"cannot write {output}/: {_reason(e)}; the previous site is unchanged") from None
+
+
+def _reason(e: OSError) -> str:
+    """An OSError in plain words."""
+    return {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+            errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is exceeded"}.get(
+                e.errno, e.strerror or str(e))
 
 
 def swap(staging: Path, output: Path, old: Path) -> None:

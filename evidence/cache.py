@@ -1,0 +1,130 @@
+"""Parsed and checked content, cached by each file's content (issue 9).
+
+Parsing YAML and checking every file again is what makes a naive rebuild slow, so the
+result of load + validate.check_doc for one file is kept in `.cache/` beside output/,
+keyed by a digest of everything it depends on: the file's bytes, its path (messages
+name it), its kind, its source text (quotes are checked against it) and the generator
+itself (code, schemas, library versions). A cached result is exactly what a fresh parse
+gives, so a cached build equals a clean build; anything unknown is simply recomputed.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError
+from .load import LoadError, SourceDoc, parse_yaml
+
+FORMAT = 1                   # bump when DocResult changes shape
+
+
+def digest(data: bytes) -> str:
+    """A short, strong digest of some bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _intern(value):
+    """Share repeated keys, so the pickle is smaller and loads faster."""
+    if isinstance(value, dict):
+        return {sys.intern(k) if isinstance(k, str) else k: _intern(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_intern(v) for v in value]
+    return value
+
+
+@dataclass
+class DocResult:
+    """One file, loaded and checked: what validate() and the model need of it."""
+
+    kind: str
+    rel: str
+    data: object = None
+    valid: bool = False
+    report: object = None            # validate.Report of check_doc
+    load_error: ContentError | None = None
+
+
+class CachedDoc(SourceDoc):
+    """A SourceDoc made from the cache: marks are read again only if a message needs them."""
+
+    def _marks(self) -> None:
+        if self.marks or not self.path:
+            return
+        try:
+            fresh = parse_yaml(Path(self.path).read_bytes(), self.rel, self.kind, Path(self.path))
+        except (OSError, LoadError):
+            return
+        self.marks, self.text = fresh.marks, fresh.text
+
+    def locate(self, fpath: tuple, key: bool = False) -> tuple[int, int]:
+        self._marks()
+        return super().locate(fpath, key)
+
+    def source_line(self, line: int) -> str | None:
+        self._marks()
+        return super().source_line(line)
+
+
+def analyse(path: Path, rel: str, kind: str, raw: bytes, source: str | None) -> tuple[DocResult, SourceDoc | None]:
+    """Parse and check one file, as a clean build does."""
+    from .validate import check_doc
+    try:
+        doc = parse_yaml(raw, rel, kind, path)
+    except LoadError as e:
+        return DocResult(kind, rel, load_error=e.error), None
+    valid, report = check_doc(doc, source)
+    return DocResult(kind, rel, _intern(doc.data), valid, report), doc
+
+
+def as_doc(result: DocResult, path: Path) -> CachedDoc:
+    """A document for validate() and the model, from a (cached) result."""
+    return CachedDoc(path, result.rel, result.kind, result.data)
+
+
+class Cache:
+    """Results by key, in one pickle file; unused entries are dropped on save."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.entries: dict[str, DocResult] = {}
+        self.used: set[str] = set()
+        self.dirty = False
+        self.file = folder / f"docs-{FORMAT}.pickle" if folder else None
+        if self.file and self.file.is_file():
+            try:
+                self.entries = pickle.loads(self.file.read_bytes())
+            except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
+                self.entries = {}
+
+    def get(self, key: str) -> DocResult | None:
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.used.add(key)
+        return hit
+
+    def put(self, key: str, result: DocResult) -> None:
+        self.entries[key] = result
+        self.used.add(key)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write atomically (temp file, then rename); keep only what this build used."""
+        if not self.file or (not self.dirty and len(self.used) == len(self.entries)):
+            return
+        keep = {k: v for k, v in self.entries.items() if k in self.used}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.file.with_suffix(f".tmp{os.getpid()}")
+        try:
+            tmp.write_bytes(pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, self.file)
+        except OSError:
+            tmp.unlink(missing_ok=True)   # the cache is an optimisation: never fail a build on it
+
+
+def doc_key(raw_digest: str, rel: str, kind: str, source_digest: str, generator: str) -> str:
+    """What a file's result depends on, as one key."""
+    return digest("\0".join((raw_digest, rel, kind, source_digest, generator)).encode())
