@@ -166,19 +166,19 @@ def _load(files, sources, sdig, cache: _cache.Cache | None, generator: str, jobs
             todo.append(i)
     items = [(files[i][0], files[i][1], files[i][2], files[i][3],
               sources.get(files[i][0].stem) if files[i][2] == "study" else None) for i in todo]
+    _JOB["items"] = items                  # before the fork: workers inherit it
     pool = _pool(jobs, len(items))
     fresh: dict[int, tuple] = {}
     if pool:
-        _JOB["items"] = items
         with pool:
             for part in pool.imap_unordered(_analyse_chunk, _chunks(len(items))):
                 fresh.update((i, (r, None)) for i, r in part)
                 progress.show("check", len(fresh), len(items))
-        _JOB.clear()
     else:
         for n, item in enumerate(items):
             fresh[n] = _cache.analyse(*item)
             progress.show("check", n + 1, len(items))
+    _JOB.clear()
     for n, i in enumerate(todo):
         res, doc = fresh[n]
         stem_ok = not (res.kind == "study" and isinstance(res.data, dict)

@@ -238,8 +238,11 @@ def check_doc(doc: SourceDoc, source: str | None, *, reading: bool = True) -> tu
     The incremental build caches this by the file's content (issue 9), so checks that
     look at other files belong in validate(), not here.
     """
+    from .scaffold import placeholders
     report = Report()
-    errs = schema_errors(doc)
+    todo = placeholders(doc)               # left from `build.py new`: say so, not "wrong type"
+    flagged = {e.field for e in todo}
+    errs = todo + [e for e in schema_errors(doc) if e.field not in flagged]
     report.errors += errs
     if errs:
         return False, report
