@@ -105,7 +105,7 @@ def import_file(content: Path, file: Path) -> Path:
     ident = slug(" ".join([surname, r["year"], *words]))
     fields = {"authors": "[" + ", ".join(_q(a) for a in r["authors"]) + "]" if r["authors"] else NR,
               "journal": _q(r["journal"]) if r["journal"] else _q(f"{MARK} the journal"),
-              "year": r["year"] if r["year"].isdigit() else NR}
+              "year": r["year"] if r["year"].isdigit() else _q(f"{MARK} the year of publication")}
     for k in ("volume", "issue", "pages", "pmid", "doi"):
         fields[k] = _q(r[k]) if r[k] else NR
     text = skeleton(ident, fields)

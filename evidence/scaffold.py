@@ -101,7 +101,8 @@ conclusion: {conclusion}
 
 def skeleton(ident: str, fields: dict[str, str] | None = None) -> str:
     """The skeleton's text; `fields` pre-fills citation values (YAML scalars, already quoted)."""
-    f = {"authors": "not-reported", "journal": f'"{MARK} the journal"', "year": "not-reported",
+    f = {"authors": "not-reported", "journal": f'"{MARK} the journal"',
+         "year": f'"{MARK} the year of publication (an integer)"',
          "volume": "not-reported", "issue": "not-reported", "pages": "not-reported",
          "pmid": "not-reported", "doi": "not-reported",
          "conclusion": f"\"{MARK} the authors' conclusion, verbatim\""}
@@ -110,8 +111,9 @@ def skeleton(ident: str, fields: dict[str, str] | None = None) -> str:
 
 
 def new(content: Path, title: str) -> Path:
-    """Write content/studies/<id>.yaml; refuse to overwrite."""
-    return write(content, slug(title), skeleton(slug(title)))
+    """Write content/studies/<id>.yaml (the year taken from the title); refuse to overwrite."""
+    year = re.search(r"\b(1[89]|20)\d\d\b", title)
+    return write(content, slug(title), skeleton(slug(title), {"year": year.group(0)} if year else None))
 
 
 def write(content: Path, ident: str, text: str) -> Path:
