@@ -9,7 +9,6 @@ gives, so a cached build equals a clean build; anything unknown is simply recomp
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
@@ -18,13 +17,9 @@ from pathlib import Path
 
 from .errors import ContentError
 from .load import LoadError, SourceDoc, parse_yaml
+from .manifest import digest  # noqa: F401 - one digest for the cache and the manifest
 
 FORMAT = 1                   # bump when DocResult changes shape
-
-
-def digest(data: bytes) -> str:
-    """A short, strong digest of some bytes."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _intern(value):

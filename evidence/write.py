@@ -11,7 +11,10 @@ import os
 import shutil
 from pathlib import Path
 
-from .render import Page
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:                 # only a type here: keeps `build.py` quick to start (#9)
+    from .render import Page
 
 STAGING_PREFIX = "-staging-"
 OLD_PREFIX = "-old-"
