@@ -81,19 +81,26 @@ def as_doc(result: DocResult, path: Path) -> CachedDoc:
 
 
 class Cache:
-    """Results by key, in one pickle file; unused entries are dropped on save."""
+    """Results by key, in 16 pickle files by the key's first digit, so that a rebuild
+    after one edit rewrites one sixteenth of it; unused entries are dropped on save."""
+
+    SHARDS = "0123456789abcdef"
 
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.entries: dict[str, DocResult] = {}
         self.used: set[str] = set()
-        self.dirty = False
-        self.file = folder / f"docs-{FORMAT}.pickle" if folder else None
-        if self.file and self.file.is_file():
+        self.changed: set[str] = set()          # shards to write again
+        for shard in self.SHARDS if folder else ():
             try:
-                self.entries = pickle.loads(self.file.read_bytes())
+                self.entries.update(pickle.loads(self._file(shard).read_bytes()))
+            except FileNotFoundError:
+                pass
             except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
-                self.entries = {}
+                self.changed.add(shard)
+
+    def _file(self, shard: str) -> Path:
+        return self.folder / f"docs-{FORMAT}-{shard}.pickle"
 
     def get(self, key: str) -> DocResult | None:
         hit = self.entries.get(key)
@@ -104,20 +111,32 @@ class Cache:
     def put(self, key: str, result: DocResult) -> None:
         self.entries[key] = result
         self.used.add(key)
-        self.dirty = True
+        self.changed.add(key[0])
+
+    def clear(self) -> None:
+        """Forget every entry (--clean)."""
+        self.changed |= {k[0] for k in self.entries}
+        self.entries = {}
 
     def save(self) -> None:
-        """Write atomically (temp file, then rename); keep only what this build used."""
-        if not self.file or (not self.dirty and len(self.used) == len(self.entries)):
+        """Write changed shards atomically (temp file, then rename); keep what this build used."""
+        if not self.folder:
             return
-        keep = {k: v for k, v in self.entries.items() if k in self.used}
+        self.changed |= {k[0] for k in self.entries if k not in self.used}
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        if not self.changed:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.file.with_suffix(f".tmp{os.getpid()}")
-        try:
-            tmp.write_bytes(pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, self.file)
-        except OSError:
-            tmp.unlink(missing_ok=True)   # the cache is an optimisation: never fail a build on it
+        for shard in sorted(self.changed):
+            part = {k: v for k, v in self.entries.items() if k[0] == shard}
+            target = self._file(shard)
+            tmp = target.with_suffix(f".tmp{os.getpid()}")
+            try:
+                tmp.write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(tmp, target)
+            except OSError:
+                tmp.unlink(missing_ok=True)  # the cache is an optimisation: never fail a build on it
+        self.changed = set()
 
 
 def doc_key(raw_digest: str, rel: str, kind: str, source_digest: str, generator: str) -> str:
@@ -130,23 +149,27 @@ class Pronunciations:
 
     def __init__(self, db: Path):
         self.db, self._conn, self._pid = db, None, None
+        self.seen: dict[str, list[list[str]] | None] = {}   # each distinct word is read once
 
     def __getitem__(self, word: str) -> list[list[str]]:
-        import sqlite3
-        if self._pid != os.getpid():         # a connection per process (forked workers)
-            self._conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, check_same_thread=False)
-            self._pid = os.getpid()
-        row = self._conn.execute("SELECT p FROM w WHERE k = ?", (word,)).fetchone()
-        if row is None:
+        if word not in self.seen:
+            import sqlite3
+            if self._pid != os.getpid():     # a connection per process (forked workers)
+                self._conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, check_same_thread=False)
+                self._pid = os.getpid()
+            row = self._conn.execute("SELECT p FROM w WHERE k = ?", (word,)).fetchone()
+            self.seen[word] = None if row is None else [p.split(" ") for p in row[0].split("|")]
+        found = self.seen[word]
+        if found is None:
             raise KeyError(word)
-        return [p.split(" ") for p in row[0].split("|")]
+        return found
 
 
 def quick_pronunciations(folder: Path) -> None:
     """Let textstat look words up on disk instead of parsing all of CMUdict (~1 s) first.
 
-    Worth it when only a few files are checked (an incremental build); a clean build
-    checks thousands of texts and keeps the in-memory dictionary. The grades are the
+    Made once per cache folder; then a rebuild reads only the words its new texts use
+    (a clean build's workers, forked after this, share the table). The grades are the
     same: the table holds exactly what cmudict.dict() returns.
     """
     import sqlite3
