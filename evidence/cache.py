@@ -19,7 +19,7 @@ from .errors import ContentError
 from .load import LoadError, SourceDoc, parse_yaml
 from .manifest import digest  # noqa: F401 - one digest for the cache and the manifest
 
-FORMAT = 1                   # bump when DocResult changes shape
+FORMAT = 2                   # bump when DocResult changes shape
 
 
 def _intern(value):
@@ -41,6 +41,7 @@ class DocResult:
     valid: bool = False
     report: object = None            # validate.Report of check_doc
     load_error: ContentError | None = None
+    source: str | None = None        # the study's source text (the model keeps it)
 
 
 class CachedDoc(SourceDoc):
@@ -72,7 +73,7 @@ def analyse(path: Path, rel: str, kind: str, raw: bytes, source: str | None) -> 
     except LoadError as e:
         return DocResult(kind, rel, load_error=e.error), None
     valid, report = check_doc(doc, source)
-    return DocResult(kind, rel, _intern(doc.data), valid, report), doc
+    return DocResult(kind, rel, _intern(doc.data), valid, report, source=source), doc
 
 
 def as_doc(result: DocResult, path: Path) -> CachedDoc:

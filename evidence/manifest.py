@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-FORMAT = 1
+FORMAT = 2
 _PACKAGES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "jsonschema", "nh3", "textstat")
 _PLAIN = (str, int, float, bool, type(None))
 ALL = "*"
@@ -173,6 +173,8 @@ class Manifest:
     files: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # path -> size, mtime
     extra: list[str] = dataclasses.field(default_factory=list)   # files the search step wrote
     summary: dict = dataclasses.field(default_factory=dict)      # for the report of a no-op build
+    stats: dict = dataclasses.field(default_factory=dict)        # input path -> (stat signature, digest)
+    scanned: int = 0                                             # when those stats were taken (ns)
 
     @staticmethod
     def location(cache: Path, output: Path) -> Path:
@@ -187,7 +189,7 @@ class Manifest:
             return None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return None
-        return cls(data["inputs"], data["pages"], data["files"], data["extra"], data["summary"])
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)})
 
     def save(self, cache: Path, output: Path) -> None:
         cache.mkdir(parents=True, exist_ok=True)

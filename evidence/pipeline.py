@@ -125,52 +125,80 @@ def _analyse_chunk(idx: range) -> list:
     return out
 
 
-def _scan(content: Path) -> tuple[list, dict[str, str], dict[str, str]]:
-    """Every content file with its bytes and digest; source texts and their digests."""
+def _scan(content: Path, known: dict | None = None, before_ns: int = 0):
+    """Every content file as (path, rel, kind, raw, digest), every source text as
+    stem -> (path, raw, digest), and the stat signatures seen.
+
+    raw is the bytes; None when size, time and inode equal the last build's and the file
+    is older than that build's scan (then its digest is reused and nothing is read, as
+    git does: a no-change rebuild reads no content); an OSError when it cannot be read.
+    """
     from .load import content_files
+    known, stats = known or {}, {}
+
+    def read(path: Path):
+        try:
+            st = os.stat(path)
+            sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+            old = known.get(str(path))
+            if old and old[0] == sig and st.st_mtime_ns < before_ns:
+                stats[str(path)] = old
+                return None, old[1]
+            raw = path.read_bytes()
+        except OSError as e:
+            return e, ""
+        stats[str(path)] = (sig, digest(raw))
+        return raw, stats[str(path)][1]
+
     files, folders = [], {}
     for path, kind in content_files(content):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            raw = None                     # load reports it, located
         if path.parent not in folders:     # resolving 5,000 paths one by one costs 0.3 s
             folders[path.parent] = display_path(path.parent)
         base = folders[path.parent]
         rel = display_path(path) if path.is_symlink() else path.name if base == "." else f"{base}/{path.name}"
-        files.append((path, rel, kind, raw, digest(raw or b"")))
-    sources, sdig = {}, {}
+        files.append((path, rel, kind, *read(path)))
+    sources = {}
     folder = content / "sources"
-    if folder.is_dir():                    # decoded as load.read_sources does
+    if folder.is_dir():
         for p in sorted(folder.glob("*.txt"), key=lambda p: p.name):
-            raw = p.read_bytes()
-            sources[p.stem] = raw.decode("utf-8", "replace").lstrip("\ufeff")
-            sdig[p.stem] = digest(raw)
-    return files, sources, sdig
+            sources[p.stem] = (p, *read(p))
+    return files, sources, stats
 
 
-def _load(files, sources, sdig, cache: _cache.Cache | None, generator: str, jobs: int,
+def _text(source) -> str | None:
+    """A source text, decoded as load.read_sources does (read now if the scan skipped it)."""
+    if source is None:
+        return None
+    path, raw, _ = source
+    if raw is None:
+        raw = path.read_bytes()
+    return None if isinstance(raw, OSError) else raw.decode("utf-8", "replace").lstrip("\ufeff")
+
+
+def _load(files, sources, cache: _cache.Cache | None, generator: str, jobs: int,
           progress: Progress, result: Result):
     """Parsed, checked documents: from the cache when the file is unchanged."""
     from . import cache as _cache
     from .load import load_file, LoadError
     docs, errors, checked, keys, todo = [None] * len(files), [], {}, {}, []
     for i, (path, rel, kind, raw, dig) in enumerate(files):
-        key = _cache.doc_key(dig, rel, kind, sdig.get(path.stem, "") if kind == "study" else "", generator)
+        src = sources.get(path.stem) if kind == "study" else None
+        key = _cache.doc_key(dig, rel, kind, src[2] if src else "", generator)
         keys[rel] = key
-        hit = cache.get(key) if cache and raw is not None else None
+        hit = cache.get(key) if cache and not isinstance(raw, OSError) else None
         if hit is not None:
             docs[i] = hit
             result.cached += 1
-        elif raw is None:
+        elif isinstance(raw, OSError):
             try:
                 load_file(path, kind)
             except LoadError as e:
                 errors.append(e.error)
         else:
             todo.append(i)
-    items = [(files[i][0], files[i][1], files[i][2], files[i][3],
-              sources.get(files[i][0].stem) if files[i][2] == "study" else None) for i in todo]
+    items = [(files[i][0], files[i][1], files[i][2],
+              files[i][3] if files[i][3] is not None else files[i][0].read_bytes(),
+              _text(sources.get(files[i][0].stem)) if files[i][2] == "study" else None) for i in todo]
     if cache and cache.folder and items:
         _cache.quick_pronunciations(cache.folder)   # instead of loading all of CMUdict (~1 s)
     _JOB["items"] = items                  # before the fork: workers inherit it
@@ -193,7 +221,7 @@ def _load(files, sources, sdig, cache: _cache.Cache | None, generator: str, jobs
         if cache and stem_ok:               # provenance used the source named by the file
             cache.put(keys[res.rel], res)
         docs[i] = (res, doc)
-    out = []
+    out, texts = [], {}
     for i, d in enumerate(docs):
         res, doc = d if isinstance(d, tuple) else (d, None)
         if res is None:
@@ -202,17 +230,20 @@ def _load(files, sources, sdig, cache: _cache.Cache | None, generator: str, jobs
             errors.append(res.load_error)
             continue
         checked[res.rel] = (res.valid, res.report)
+        if res.kind == "study" and res.source is not None:
+            texts[files[i][0].stem] = res.source
         out.append(doc or _cache.as_doc(res, files[i][0]))
-    return out, errors, checked, keys
+    return out, errors, checked, keys, texts
 
 
 def _validate(content: Path, strict: bool, result: Result, cache=None, generator: str = "",
               jobs: int = 1, progress: Progress | None = None, scanned=None):
     from .validate import validate
     t = time.perf_counter()
-    files, sources, sdig = scanned or _scan(content)
-    docs, errors, checked, keys = _load(files, sources, sdig, cache, generator, jobs,
-                                        progress or Progress(True), result)
+    files, sources, _ = scanned or _scan(content)
+    docs, errors, checked, keys, texts = _load(files, sources, cache, generator, jobs,
+                                               progress or Progress(True), result)
+    sources = texts          # the model needs each study's own source text (from the cache)
     result.times["load"] = time.perf_counter() - t
     t = time.perf_counter()
     report = validate(docs, sources, checked=checked)
@@ -228,7 +259,7 @@ def _validate(content: Path, strict: bool, result: Result, cache=None, generator
     result.studies = sum(d.kind == "study" for d in docs)
     result.drugs = sum(d.kind == "drug" for d in docs)
     result.conditions = sum(d.kind == "condition" for d in docs)
-    return docs, sources, keys, files, sdig
+    return docs, sources, keys
 
 
 def check(content: Path, strict: bool = False, jobs: int | None = None) -> Result:
@@ -311,10 +342,11 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     t = time.perf_counter()
     generator, options = _generator(), repr((no_search, build_date()))
     tdigests = file_digests(templates)
-    scanned = files, _, sdig = _scan(content)
-    inputs = digest(repr((generator, options, sorted(tdigests.items()),
-                                 [(f[1], f[4]) for f in files], sorted(sdig.items()))).encode())
     old = None if clean else Manifest.load(folder, output)
+    scan_ns = time.time_ns()
+    scanned = files, sources, stats = _scan(content, old.stats if old else None, old.scanned if old else 0)
+    inputs = digest(repr((generator, options, sorted(tdigests.items()), [(f[1], f[4]) for f in files],
+                          sorted((k, v[2]) for k, v in sources.items()))).encode())
     result.times["scan"] = time.perf_counter() - t
     if old and old.inputs == inputs and output.is_dir() and not old.intact(output):
         for k, v in old.summary.items():     # nothing changed: report the last build's findings
@@ -327,7 +359,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     if clean:
         store.clear()
     try:
-        docs, sources, keys, *_ = _validate(content, strict, result, store, generator, jobs, progress,
+        docs, texts, keys = _validate(content, strict, result, store, generator, jobs, progress,
                                             scanned)
     finally:
         t = time.perf_counter()
@@ -335,7 +367,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
         result.times["load"] = result.times.get("load", 0) + time.perf_counter() - t
     from .model import build_site
     t = time.perf_counter()
-    site = build_site(docs, sources, build_date())
+    site = build_site(docs, texts, build_date())
     env = make_env(templates)
     from jinja2 import FileSystemBytecodeCache
     (folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
@@ -396,7 +428,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
                                              "figures_checked", "figures_found", "figures_derived",
                                              "reading")}
-    Manifest(inputs, new_keys, written, extra, summary).save(folder, output)
+    Manifest(inputs, new_keys, written, extra, summary, stats, scan_ns).save(folder, output)
     result.times["write"] = time.perf_counter() - t
     return result
 
