@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import shutil
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -138,8 +139,11 @@ def _scan(content: Path, known: dict | None = None, before_ns: int = 0):
 
     def read(path: Path):
         try:
-            st = os.stat(path)
-            sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+            st = os.lstat(path)            # one call for a regular file
+            if stat.S_ISLNK(st.st_mode):
+                links.add(path)
+                st = os.stat(path)
+            sig = (st.st_size, st.st_mtime_ns, st.st_ino, path in links)
             old = known.get(str(path))
             if old and old[0] == sig and st.st_mtime_ns < before_ns:
                 stats[str(path)] = old
@@ -150,13 +154,14 @@ def _scan(content: Path, known: dict | None = None, before_ns: int = 0):
         stats[str(path)] = (sig, digest(raw))
         return raw, stats[str(path)][1]
 
-    files, folders = [], {}
+    files, folders, links = [], {}, set()
     for path, kind in content_files(content):
         if path.parent not in folders:     # resolving 5,000 paths one by one costs 0.3 s
             folders[path.parent] = display_path(path.parent)
         base = folders[path.parent]
-        rel = display_path(path) if path.is_symlink() else path.name if base == "." else f"{base}/{path.name}"
-        files.append((path, rel, kind, *read(path)))
+        raw, dig = read(path)
+        rel = display_path(path) if path in links else path.name if base == "." else f"{base}/{path.name}"
+        files.append((path, rel, kind, raw, dig))
     sources = {}
     folder = content / "sources"
     if folder.is_dir():

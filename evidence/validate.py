@@ -25,9 +25,13 @@ KNOWN_VERSIONS = ("1.0", "1.1")
 
 @lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
-    """One reusable validator per kind of file (checking a schema is slow)."""
+    """One reusable validator per kind of file.
+
+    The schemas themselves are checked against the metaschema by a test
+    (tests/test_incremental.py), not on every build: that took a quarter of a
+    one-study rebuild (#9).
+    """
     schema = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
