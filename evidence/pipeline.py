@@ -428,7 +428,11 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)   # e.g. a template bug: output/ untouched
         raise
-    written = stamp(output, new_keys)
+    if staged:
+        written = stamp(output, new_keys)
+    else:                                   # unchanged files keep their stamps: 5,000 fewer stat calls
+        fresh = [e[0] for e in dirty] + dirty_static
+        written = {**{p: old.files[p] for p in new_keys if p in old.files}, **stamp(output, fresh)}
     extra = sorted(_all_files(output) - set(new_keys)) if staged and not no_search else []
     summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
                                              "figures_checked", "figures_found", "figures_derived",

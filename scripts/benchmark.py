@@ -49,11 +49,17 @@ def floor(content: Path, output: Path) -> None:
         (output / path).write_text(html, encoding="utf-8")
 
 
+CPU: dict[float, float] = {}     # wall time -> CPU seconds of that run (it and its workers)
+
+
 def run(args: list[str], env: dict) -> float:
-    """Wall time of one child process; fail loudly if it fails."""
+    """Wall time of one child process (its CPU time is kept in CPU); fail loudly if it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True)
     took = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[took] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if done.returncode:
         sys.exit(f"failed ({done.returncode}): {' '.join(args)}\n{done.stderr[-3000:]}")
     return took
@@ -112,7 +118,7 @@ def main(argv: list[str]) -> int:
                               env=env, capture_output=True)
         search = time.perf_counter() - t if done.returncode == 0 else None
         f = times["plain floor"]
-        print(f"{'step':<20}{'seconds':>9}{'x floor':>9}  target")
+        print(f"{'step':<20}{'seconds':>9}{'x floor':>9}{'cpu-s':>8}  target")
         for name in ["plain floor", *TARGETS]:
             took = times[name]
             unit, limit = TARGETS.get(name, ("", None))
@@ -120,14 +126,15 @@ def main(argv: list[str]) -> int:
             verdict = "" if limit is None else \
                 f"{'<=' if unit == 'x floor' else '<'} {limit:g}{' s' if unit == 's' else 'x floor'}: " \
                 f"{'met' if value <= limit else 'MISSED'}"
-            print(f"{name:<20}{took:>9.2f}{took / f:>9.2f}  {verdict}")
+            print(f"{name:<20}{took:>9.2f}{took / f:>9.2f}{CPU.get(took, 0):>8.2f}  {verdict}")
         if search is not None:
             print(f"{'search (Pagefind)':<20}{search:>9.2f}{search / f:>9.2f}  reported on its own")
         print(f"Peak memory (largest single process, ru_maxrss): builds and floor {build_mb:.0f} MB "
               f"(target < 1024 MB: {'met' if build_mb < 1024 else 'MISSED'}); "
               f"with Pagefind {peak_mb():.0f} MB")
         print("Times are the best of 2 (clean, floor) or 3 (rebuilds) runs, each a fresh process.")
-        print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+              f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows every step)")
     finally:
         if a.keep:
             print(f"kept {tmp}")
