@@ -71,7 +71,10 @@ class Result:
         if self.reading:
             worst = max(self.reading, key=lambda r: r[2])
             lines.append(f"Reading level: {len(self.reading)} family texts, highest grade "
-                         f"{worst[2]:g} ({worst[0]} {worst[1]})")
+                         f"{worst[2]:g} ({worst[0]} {worst[1]})"
+                         # issue 6: the independent Flesch-Kincaid (readability.independent_grade)
+                         + (f"; independent check highest {max(r[3] for r in self.reading):g}"
+                            if len(worst) > 3 else ""))
         lines.append("Time: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.times.items()))
         return "\n".join(lines)
 

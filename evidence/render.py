@@ -14,7 +14,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import fmt
+from . import family, fmt, pictures, terms
 from .model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -56,7 +56,10 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
                        count=fmt.count, p_value=fmt.p_value, count_figure=fmt.count_figure)
     env.globals.update(NR=fmt.NR, NOT_REPORTED=fmt.NOT_REPORTED, CERTAINTY=CERTAINTY,
                        BLINDING=BLINDING_LABELS, COMPARISON=COMPARISON_LABELS, ROUTES=ROUTES,
-                       is_nr=fmt.is_nr)
+                       is_nr=fmt.is_nr,
+                       # issue 6: family key facts and pictures, generated from the data
+                       key_facts=family.key_facts, pictures=pictures.for_study,
+                       drug_uses=family.drug_uses)
     return env
 
 
@@ -105,7 +108,10 @@ def render_page(env: Environment, site: Site, entry: tuple[str, str, dict]) -> P
     base_url = site.config.get("base_url", "")
     ctx = {"site": site, "config": site.config, "path": path, "csp": CSP,
            "link": linker(path, base_url), "canonical": canonical(path, base_url), **extra}
-    return Page(path, env.get_template(template).render(ctx).encode("utf-8"))
+    html = env.get_template(template).render(ctx)
+    # issue 6: explain glossary terms at their first occurrence in data-glossary regions
+    html = terms.mark(html, site.glossary, ctx["link"]("glossary/"))
+    return Page(path, html.encode("utf-8"))
 
 
 def static_files(templates: Path = TEMPLATES) -> list[Page]:
