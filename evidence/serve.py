@@ -101,8 +101,26 @@ class Preview:
         self.live.error = None
         if result.written or result.removed or self.live.version == 0:
             self.live.version += 1
+            self._refresh_search()
         self.log(result.summary().splitlines()[0] + f" ({result.written} written)")
         return True
+
+    def _refresh_search(self) -> None:
+        """Index the served site in the background (Pagefind has no incremental mode)."""
+        import importlib.util
+        if importlib.util.find_spec("evidence.search") is None:
+            return                           # evidence/search.py lands with the search issue
+        if getattr(self, "_indexing", None) and self._indexing.is_alive():
+            return                           # the next rebuild indexes again
+        from . import search
+
+        def run():
+            try:
+                search.index(self.output)
+            except Exception as e:  # noqa: BLE001 - search is a convenience while previewing
+                print(f"search index not refreshed: {e}", file=sys.stderr)
+        self._indexing = threading.Thread(target=run, daemon=True)
+        self._indexing.start()
 
     def start(self) -> "Preview":
         from watchdog.events import FileSystemEventHandler
