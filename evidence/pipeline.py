@@ -9,18 +9,16 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import shutil
-import stat
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError, display_path
+from .errors import ContentError
 from .manifest import Manifest, digest, file_digests, stamp
+from .workers import JOB, Progress, chunks, pool
 
 PACKAGE = Path(__file__).resolve().parent
-PARALLEL_MIN = 200            # fewer items than this: forking costs more than it saves
-_JOB: dict = {}               # what forked workers inherit (fork copies it for free)
 
 
 class BuildFailed(Exception):
@@ -79,21 +77,6 @@ class Result:
         return "\n".join(lines)
 
 
-class Progress:
-    """A one-line progress bar on a terminal; silent in CI, with --quiet or when piped."""
-
-    def __init__(self, quiet: bool):
-        self.on = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
-
-    def show(self, label: str, done: int, total: int) -> None:
-        if self.on and total >= PARALLEL_MIN:
-            bar = "#" * (30 * done // total)
-            sys.stderr.write(f"\r{label:<8} [{bar:<30}] {done}/{total}")
-            if done >= total:
-                sys.stderr.write("\r" + " " * 60 + "\r")
-            sys.stderr.flush()
-
-
 def build_date() -> str:
     """The build's date (SOURCE_DATE_EPOCH when set, for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -107,150 +90,14 @@ def cache_folder(output: Path) -> Path:
     return Path(output).parent / ".cache"
 
 
-def _pool(jobs: int, n: int):
-    """A fork pool when it pays off (several cores, enough work), else None."""
-    import multiprocessing
-    if jobs < 2 or n < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return multiprocessing.get_context("fork").Pool(jobs)
-
-
-def _chunks(n: int, size: int = 64) -> list[range]:
-    return [range(i, min(i + size, n)) for i in range(0, n, size)]
-
-
-def _analyse_chunk(idx: range) -> list:
-    from . import cache as _cache
-    items = _JOB["items"]
-    out = []
-    for i in idx:
-        path, rel, kind, raw, source = items[i]
-        out.append((i, _cache.analyse(path, rel, kind, raw, source)[0]))
-    return out
-
-
-def _scan(content: Path, known: dict | None = None, before_ns: int = 0):
-    """Every content file as (path, rel, kind, raw, digest), every source text as
-    stem -> (path, raw, digest), and the stat signatures seen.
-
-    raw is the bytes; None when size, time and inode equal the last build's and the file
-    is older than that build's scan (then its digest is reused and nothing is read, as
-    git does: a no-change rebuild reads no content); an OSError when it cannot be read.
-    """
-    from .load import content_files
-    known, stats = known or {}, {}
-
-    def read(path: Path):
-        try:
-            st = os.lstat(path)            # one call for a regular file
-            if stat.S_ISLNK(st.st_mode):
-                links.add(path)
-                st = os.stat(path)
-            sig = (st.st_size, st.st_mtime_ns, st.st_ino, path in links)
-            old = known.get(str(path))
-            if old and old[0] == sig and st.st_mtime_ns < before_ns:
-                stats[str(path)] = old
-                return None, old[1]
-            raw = path.read_bytes()
-        except OSError as e:
-            return e, ""
-        stats[str(path)] = (sig, digest(raw))
-        return raw, stats[str(path)][1]
-
-    files, folders, links = [], {}, set()
-    for path, kind in content_files(content):
-        if path.parent not in folders:     # resolving 5,000 paths one by one costs 0.3 s
-            folders[path.parent] = display_path(path.parent)
-        base = folders[path.parent]
-        raw, dig = read(path)
-        rel = display_path(path) if path in links else path.name if base == "." else f"{base}/{path.name}"
-        files.append((path, rel, kind, raw, dig))
-    sources = {}
-    folder = content / "sources"
-    if folder.is_dir():
-        for p in sorted(folder.glob("*.txt"), key=lambda p: p.name):
-            sources[p.stem] = (p, *read(p))
-    return files, sources, stats
-
-
-def _text(source) -> str | None:
-    """A source text, decoded as load.read_sources does (read now if the scan skipped it)."""
-    if source is None:
-        return None
-    path, raw, _ = source
-    if raw is None:
-        raw = path.read_bytes()
-    return None if isinstance(raw, OSError) else raw.decode("utf-8", "replace").lstrip("\ufeff")
-
-
-def _load(files, sources, cache: _cache.Cache | None, generator: str, jobs: int,
-          progress: Progress, result: Result):
-    """Parsed, checked documents: from the cache when the file is unchanged."""
-    from . import cache as _cache
-    from .load import load_file, LoadError
-    docs, errors, checked, keys, todo = [None] * len(files), [], {}, {}, []
-    for i, (path, rel, kind, raw, dig) in enumerate(files):
-        src = sources.get(path.stem) if kind == "study" else None
-        key = _cache.doc_key(dig, rel, kind, src[2] if src else "", generator)
-        keys[rel] = key
-        hit = cache.get(key) if cache and not isinstance(raw, OSError) else None
-        if hit is not None:
-            docs[i] = hit
-            result.cached += 1
-        elif isinstance(raw, OSError):
-            try:
-                load_file(path, kind)
-            except LoadError as e:
-                errors.append(e.error)
-        else:
-            todo.append(i)
-    items = [(files[i][0], files[i][1], files[i][2],
-              files[i][3] if files[i][3] is not None else files[i][0].read_bytes(),
-              _text(sources.get(files[i][0].stem)) if files[i][2] == "study" else None) for i in todo]
-    if cache and cache.folder and items:
-        _cache.quick_pronunciations(cache.folder)   # instead of loading all of CMUdict (~1 s)
-    _JOB["items"] = items                  # before the fork: workers inherit it
-    pool = _pool(jobs, len(items))
-    fresh: dict[int, tuple] = {}
-    if pool:
-        with pool:
-            for part in pool.imap_unordered(_analyse_chunk, _chunks(len(items))):
-                fresh.update((i, (r, None)) for i, r in part)
-                progress.show("check", len(fresh), len(items))
-    else:
-        for n, item in enumerate(items):
-            fresh[n] = _cache.analyse(*item)
-            progress.show("check", n + 1, len(items))
-    _JOB.clear()
-    for n, i in enumerate(todo):
-        res, doc = fresh[n]
-        stem_ok = not (res.kind == "study" and isinstance(res.data, dict)
-                       and res.data.get("id") != files[i][0].stem)
-        if cache and stem_ok:               # provenance used the source named by the file
-            cache.put(keys[res.rel], res)
-        docs[i] = (res, doc)
-    out, texts = [], {}
-    for i, d in enumerate(docs):
-        res, doc = d if isinstance(d, tuple) else (d, None)
-        if res is None:
-            continue
-        if res.load_error:
-            errors.append(res.load_error)
-            continue
-        checked[res.rel] = (res.valid, res.report)
-        if res.kind == "study" and res.source is not None:
-            texts[files[i][0].stem] = res.source
-        out.append(doc or _cache.as_doc(res, files[i][0]))
-    return out, errors, checked, keys, texts
-
-
 def _validate(content: Path, strict: bool, result: Result, cache=None, generator: str = "",
               jobs: int = 1, progress: Progress | None = None, scanned=None):
     from .validate import validate
     t = time.perf_counter()
-    files, sources, _ = scanned or _scan(content)
-    docs, errors, checked, keys, texts = _load(files, sources, cache, generator, jobs,
-                                               progress or Progress(True), result)
+    from .cache import load_checked, scan
+    files, sources, _ = scanned or scan(content)
+    docs, errors, checked, keys, texts = load_checked(files, sources, cache, generator, jobs,
+                                                      progress or Progress(True), result)
     sources = texts          # the model needs each study's own source text (from the cache)
     result.times["load"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -281,9 +128,9 @@ def check(content: Path, strict: bool = False, jobs: int | None = None) -> Resul
 
 
 def _render_chunk(idx: range) -> list[str]:
-    """Render plan entries idx into _JOB's target folder (runs in a worker or in-process)."""
+    """Render plan entries idx into JOB's target folder (runs in a worker or in-process)."""
     from .render import render_page
-    env, site, entries, target = _JOB["env"], _JOB["site"], _JOB["entries"], _JOB["target"]
+    env, site, entries, target = JOB["env"], JOB["site"], JOB["entries"], JOB["target"]
     done = []
     for i in idx:
         page = render_page(env, site, entries[i])
@@ -296,20 +143,20 @@ def _render_chunk(idx: range) -> list[str]:
 
 def _render(env, site, entries: list, target: Path, jobs: int, progress: Progress) -> None:
     """Render entries into target, on several cores when there are many."""
-    _JOB.update(env=env, site=site, entries=entries, target=target)
+    JOB.update(env=env, site=site, entries=entries, target=target)
     try:
-        pool, done = _pool(jobs, len(entries)), 0
-        if pool:
-            with pool:
-                for part in pool.imap_unordered(_render_chunk, _chunks(len(entries))):
+        forked, done = pool(jobs, len(entries)), 0
+        if forked:
+            with forked:
+                for part in forked.imap_unordered(_render_chunk, chunks(len(entries))):
                     done += len(part)
                     progress.show("render", done, len(entries))
         else:
-            for chunk in _chunks(len(entries)):
+            for chunk in chunks(len(entries)):
                 done += len(_render_chunk(chunk))
                 progress.show("render", done, len(entries))
     finally:
-        _JOB.clear()
+        JOB.clear()
 
 
 def _search(site_dir: Path, no_search: bool) -> None:
@@ -352,7 +199,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     tdigests = file_digests(templates)
     old = None if clean else Manifest.load(folder, output)
     scan_ns = time.time_ns()
-    scanned = files, sources, stats = _scan(content, old.stats if old else None, old.scanned if old else 0)
+    from .cache import scan
+    scanned = files, sources, stats = scan(content, old.stats if old else None, old.scanned if old else 0)
     inputs = digest(repr((generator, options, sorted(tdigests.items()), [(f[1], f[4]) for f in files],
                           sorted((k, v[2]) for k, v in sources.items()))).encode())
     result.times["scan"] = time.perf_counter() - t

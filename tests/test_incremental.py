@@ -123,3 +123,18 @@ def test_source_text_change_reaches_the_cached_check(project):
     fresh = build(Path("content"), Path("clean/out"), no_search=True, clean=True, templates=Path("templates"))
     assert [str(w) for w in r.warnings] == [str(w) for w in fresh.warnings]
     assert any("kumar-2009" in w.path for w in r.warnings)
+
+
+def test_forked_workers_write_the_same_site(project, monkeypatch):
+    """Checking and rendering on two forked workers gives the single-process bytes."""
+    from evidence import workers
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 2)       # fork even for the small shipped site
+    forks = []
+    real_pool = workers.pool
+    monkeypatch.setattr("evidence.pipeline.pool", lambda j, n: forks.append(n) or real_pool(j, n))
+    monkeypatch.setattr("evidence.cache.pool", lambda j, n: forks.append(n) or real_pool(j, n))
+    build(Path("content"), Path("two/out"), no_search=True, clean=True, jobs=2, templates=Path("templates"))
+    assert len(forks) == 2 and all(n >= 2 for n in forks)  # the check and the render stages
+    build(Path("content"), Path("one/out"), no_search=True, clean=True, jobs=1, templates=Path("templates"))
+    a, b = tree(project / "two/out"), tree(project / "one/out")
+    assert sorted(a) == sorted(b) and [p for p in a if a[p] != b[p]] == []
