@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .errors import format_error, summary_line
 from .pipeline import BuildFailed, build, check
+from .search import SearchError
 from .write import WriteError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_OTHER = 0, 1, 2, 3
@@ -21,9 +22,9 @@ OPTIONS = [
     ("--output", "output", "folder the site is written to (swapped in only when the build succeeds)"),
     ("--strict", False, "treat warnings (quotes, reading level) as errors"),
     ("--clean", False, "ignore the cache and the previous build: render every page again"),
-    ("--no-search", False, "skip the search index (quicker; for previews and the benchmark)"),
     ("--quiet", False, "print errors only"),
     ("--debug", False, "show a traceback for unexpected failures"),
+    ("--no-search", False, "skip the Pagefind search index (the search page then links to the browse pages)"),
 ]
 
 
@@ -105,9 +106,10 @@ def main(argv: list[str]) -> int:
             return EXIT_OK
         if command == "serve":
             from .serve import serve
-            return serve(content, Path(args.output), args.host, args.port, strict=args.strict)
+            return serve(content, Path(args.output), args.host, args.port, strict=args.strict,
+                         search=not args.no_search)
         result = build(content, Path(args.output), strict=args.strict, clean=args.clean,
-                       no_search=args.no_search, quiet=args.quiet)
+                       search=not args.no_search, quiet=args.quiet)
         _report(result, args.quiet)
         return EXIT_OK
     except BuildFailed as failed:
@@ -117,7 +119,7 @@ def main(argv: list[str]) -> int:
         print(summary_line([e for e in failed.problems if e.severity == "error"] or failed.problems, what),
               file=sys.stderr)
         return EXIT_CONTENT
-    except (WriteError, FileNotFoundError) as e:
+    except (WriteError, SearchError, FileNotFoundError) as e:
         print(f"build.py: {e}", file=sys.stderr)
         return EXIT_OTHER
     except KeyboardInterrupt:

@@ -160,18 +160,18 @@ def _render(env, site, entries: list, target: Path, jobs: int, progress: Progres
 
 
 def _search(site_dir: Path, no_search: bool) -> None:
-    """The search index (Pagefind), written into the staged site before the swap."""
-    import importlib.util
-    if no_search or importlib.util.find_spec("evidence.search") is None:
-        return                              # evidence/search.py lands with the search issue
-    from . import search
-    search.index(site_dir)
+    """The search index (Pagefind, issue 8), written into the staged site before the swap."""
+    if not no_search:
+        from . import search
+        search.index(site_dir)
 
 
 def build(content: Path, output: Path, strict: bool = False, *, clean: bool = False,
-          no_search: bool = False, quiet: bool = True, jobs: int | None = None,
+          search: bool = True, quiet: bool = True, jobs: int | None = None,
           templates: Path | None = None) -> Result:
-    """Validate, render what changed, and update output/ (all or nothing)."""
+    """Validate, render what changed, and update output/ (all or nothing); `search=False`
+    is `--no-search`."""
+    no_search = not search
     from .write import build_lock
     if not content.is_dir():
         raise FileNotFoundError(f"no content folder at {content}")
@@ -189,7 +189,7 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
 def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bool, quiet: bool,
            jobs: int | None, templates: Path | None) -> Result:
     from .manifest import Fingerprints, TemplateDeps, page_key
-    from .render import TEMPLATES, make_env, page_plan, static_files
+    from .render import TEMPLATES, make_env, page_plan, static_files, whole_site_files
     from .write import STAGING_PREFIX, check_collisions, clean_stale, swap
     output, jobs = Path(output), jobs or os.cpu_count() or 1
     templates = Path(templates or TEMPLATES)
@@ -229,7 +229,9 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     (folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
     env.bytecode_cache = FileSystemBytecodeCache(str(folder / "jinja"))
     plan = page_plan(site)
-    statics = {p.path: p for p in static_files(templates)}
+    # files copied as they are, and files made from the whole site (feeds, sitemap): made
+    # every time, cheap, and written only when their bytes differ from the last build's
+    statics = {p.path: p for p in static_files(templates) + whole_site_files(site, [e[0] for e in plan])}
     check_collisions([_Path(e[0]) for e in plan] + [_Path(p) for p in statics])
     tdeps, fp = TemplateDeps(env, tdigests), Fingerprints(site, keys)
     base = "\0".join([generator, options] + [keys[d.rel] for d in docs if d.kind in ("site", "glossary")])

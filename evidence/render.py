@@ -14,7 +14,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import family, fmt, pictures, terms
+from . import browse, family, feeds, fmt, pictures, search, terms
 from .model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -73,6 +73,7 @@ def page_plan(site: Site) -> list[tuple[str, str, dict]]:
               {"drug": d, "studies": site.studies_for("drug", d.id)}) for d in site.drugs]
     plan += [("glossary/index.html", "glossary.html", {}), ("about/index.html", "about.html", {}),
              ("404.html", "404.html", {})]
+    plan += browse.pages(site) + search.pages(site)      # issue 8
     return plan
 
 
@@ -123,4 +124,11 @@ def static_files(templates: Path = TEMPLATES) -> list[Page]:
 def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
     """Render every page of the site into memory."""
     env = make_env(templates)
-    return [render_page(env, site, entry) for entry in page_plan(site)] + static_files(templates)
+    pages = [render_page(env, site, entry) for entry in page_plan(site)]
+    return pages + whole_site_files(site, [p.path for p in pages]) + static_files(templates)
+
+
+def whole_site_files(site: Site, paths: list[str]) -> list[Page]:
+    """Files made from the whole site and the list of pages, not from a template (feeds,
+    sitemap). The incremental build makes these every time and writes them when they differ."""
+    return [Page(p, body) for p, body in feeds.render(site, paths)]   # issue 8

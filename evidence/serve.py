@@ -75,8 +75,9 @@ class Preview:
     """A running preview: server thread, file watcher and rebuild thread."""
 
     def __init__(self, content: Path, output: Path, host: str = "127.0.0.1", port: int = 8000,
-                 strict: bool = False, templates: Path = TEMPLATES, log=print):
+                 strict: bool = False, templates: Path = TEMPLATES, log=print, search: bool = True):
         self.content, self.output, self.strict, self.templates = Path(content), Path(output), strict, templates
+        self.search = search           # False: --no-search, no index at all
         self.live, self.log = LiveState(), log
         self.pending, self.stopping = threading.Event(), threading.Event()
         self.rebuild()
@@ -89,7 +90,7 @@ class Preview:
     def rebuild(self) -> bool:
         """Build incrementally; on content errors keep the last good site and show them."""
         try:
-            result = build(self.content, self.output, strict=self.strict, no_search=True,
+            result = build(self.content, self.output, strict=self.strict, search=False,
                            jobs=1, templates=self.templates)   # jobs=1: no fork beside threads
         except BuildFailed as failed:
             text = "\n".join(format_error(e) for e in failed.problems)
@@ -107,9 +108,8 @@ class Preview:
 
     def _refresh_search(self) -> None:
         """Index the served site in the background (Pagefind has no incremental mode)."""
-        import importlib.util
-        if importlib.util.find_spec("evidence.search") is None:
-            return                           # evidence/search.py lands with the search issue
+        if not self.search:
+            return
         if getattr(self, "_indexing", None) and self._indexing.is_alive():
             return                           # the next rebuild indexes again
         from . import search
@@ -159,9 +159,10 @@ class Preview:
         self.server.server_close()
 
 
-def serve(content: Path, output: Path, host: str, port: int, strict: bool = False) -> int:
-    """Build, serve and watch until interrupted."""
-    preview = Preview(content, output, host, port, strict).start()
+def serve(content: Path, output: Path, host: str, port: int, strict: bool = False,
+          search: bool = True) -> int:
+    """Build, serve and watch until interrupted; the search index is refreshed in the background."""
+    preview = Preview(content, output, host, port, strict, search=search).start()
     print(f"Serving {output}/ at {preview.url} (Ctrl+C to stop)")
     try:
         while True:

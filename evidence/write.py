@@ -10,8 +10,7 @@ import fcntl
 import os
 import shutil
 from pathlib import Path
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:                 # only a type here: keeps `build.py` quick to start (#9)
     from .render import Page
@@ -60,8 +59,9 @@ def check_collisions(pages: list[Page]) -> None:
         seen.add(norm)
 
 
-def write_site(pages: list[Page], output: Path, reuse: Path | None = None) -> None:
-    """Write every page into staging, then swap staging into output/."""
+def write_site(pages: list[Page], output: Path, reuse: Path | None = None,
+               before_swap: Callable[[Path], None] | None = None) -> None:
+    """Write every page into staging, run before_swap on it (the search index), then swap."""
     output = Path(output)
     check_collisions(pages)
     parent = output.parent
@@ -78,10 +78,15 @@ def write_site(pages: list[Page], output: Path, reuse: Path | None = None) -> No
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             target.write_bytes(page.body)
+        if before_swap:
+            before_swap(staging)
         swap(staging, output, old)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise WriteError(f"cannot write {output}/: {_reason(e)}; the previous site is unchanged") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)   # e.g. the search indexer failed
+        raise
 
 
 def _reason(e: OSError) -> str:

@@ -29,9 +29,9 @@ def project(tmp_path, monkeypatch):
 
 def same_as_clean(project: Path):
     """Build incrementally into site/out, cleanly into clean/out; both trees must be equal."""
-    inc = build(Path("content"), Path("site/out"), no_search=True, templates=Path("templates"))
+    inc = build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
     shutil.rmtree(project / "clean", ignore_errors=True)
-    build(Path("content"), Path("clean/out"), no_search=True, clean=True, templates=Path("templates"))
+    build(Path("content"), Path("clean/out"), search=False, clean=True, templates=Path("templates"))
     a, b = tree(project / "site/out"), tree(project / "clean/out")
     assert sorted(a) == sorted(b)
     assert [p for p in a if a[p] != b[p]] == []
@@ -119,8 +119,8 @@ def test_source_text_change_reaches_the_cached_check(project):
     same_as_clean(project)
     src = project / "content/sources/kumar-2009.txt"
     src.write_text(src.read_text(encoding="utf-8").replace("infusion reaction", "reaction"), encoding="utf-8")
-    r = build(Path("content"), Path("site/out"), no_search=True, templates=Path("templates"))
-    fresh = build(Path("content"), Path("clean/out"), no_search=True, clean=True, templates=Path("templates"))
+    r = build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
+    fresh = build(Path("content"), Path("clean/out"), search=False, clean=True, templates=Path("templates"))
     assert [str(w) for w in r.warnings] == [str(w) for w in fresh.warnings]
     assert any("kumar-2009" in w.path for w in r.warnings)
 
@@ -133,8 +133,8 @@ def test_forked_workers_write_the_same_site(project, monkeypatch):
     real_pool = workers.pool
     monkeypatch.setattr("evidence.pipeline.pool", lambda j, n: forks.append(n) or real_pool(j, n))
     monkeypatch.setattr("evidence.cache.pool", lambda j, n: forks.append(n) or real_pool(j, n))
-    build(Path("content"), Path("two/out"), no_search=True, clean=True, jobs=2, templates=Path("templates"))
+    build(Path("content"), Path("two/out"), search=False, clean=True, jobs=2, templates=Path("templates"))
     assert len(forks) == 2 and all(n >= 2 for n in forks)  # the check and the render stages
-    build(Path("content"), Path("one/out"), no_search=True, clean=True, jobs=1, templates=Path("templates"))
+    build(Path("content"), Path("one/out"), search=False, clean=True, jobs=1, templates=Path("templates"))
     a, b = tree(project / "two/out"), tree(project / "one/out")
     assert sorted(a) == sorted(b) and [p for p in a if a[p] != b[p]] == []

@@ -19,7 +19,8 @@ def test_serve_reloads_and_shows_content_errors(tmp_path, monkeypatch, browser):
     shutil.copytree(ROOT / "content", tmp_path / "content")
     study = tmp_path / "content/studies/kumar-2009.yaml"
     good = study.read_text(encoding="utf-8")
-    preview = Preview(tmp_path / "content", tmp_path / "site/output", port=0, log=lambda *_: None).start()
+    preview = Preview(tmp_path / "content", tmp_path / "site/output", port=0, log=lambda *_: None,
+                      search=False).start()
     try:
         page = browser.new_page()
         errors: list[str] = []
