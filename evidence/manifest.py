@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import platform
+import types
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-FORMAT = 2
+FORMAT = 3
 _PACKAGES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "jsonschema", "nh3", "textstat")
 _PLAIN = (str, int, float, bool, type(None))
 ALL = "*"
@@ -145,6 +146,10 @@ class Fingerprints:
         if isinstance(v, (list, tuple)):
             h.update(b"[")
             return all(self.value(x, h) for x in v) and not h.update(b"]")
+        if isinstance(v, types.FunctionType) and v.__closure__ is None and "<" not in v.__qualname__:
+            # a module-level function: its code is part of the generator digest
+            h.update(f"F{v.__module__}.{v.__qualname__}\x1f".encode())
+            return True
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
             h.update(type(v).__name__.encode())
             return all(self.value(getattr(v, f.name), h) for f in dataclasses.fields(v))
@@ -171,7 +176,7 @@ class Manifest:
     inputs: str = ""                                           # digest of every input
     pages: dict[str, str | None] = dataclasses.field(default_factory=dict)  # path -> key
     files: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # path -> size, mtime
-    extra: list[str] = dataclasses.field(default_factory=list)   # files the search step wrote
+    extra: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # the search step's files
     summary: dict = dataclasses.field(default_factory=dict)      # for the report of a no-op build
     stats: dict = dataclasses.field(default_factory=dict)        # input path -> (stat signature, digest)
     scanned: int = 0                                             # when those stats were taken (ns)
@@ -208,7 +213,7 @@ class Manifest:
     def intact(self, output: Path) -> set[str]:
         """Recorded files whose size or time changed (edited or deleted by hand)."""
         changed = set()
-        for rel, (size, mtime) in self.files.items():
+        for rel, (size, mtime) in {**self.files, **self.extra}.items():
             try:
                 st = os.stat(output / rel)
             except OSError:

@@ -242,14 +242,15 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     touched = set() if everything else old.intact(output)
     dirty = plan if everything else [e for e in plan if new_keys[e[0]] is None or e[0] in touched
                                      or new_keys[e[0]] != old.pages.get(e[0])]
-    everything = everything or len(dirty) > len(plan) // 2
-    dirty = plan if everything else dirty
     dirty_static = [p for p in statics if everything or p in touched or new_keys[p] != old.pages.get(p)]
-    staged = everything or not no_search     # the search step needs the whole site in one folder
-    removed = [] if staged else sorted((set(old.files) - set(new_keys)) | set(old.extra))
+    # a staging folder when the search step needs the whole site, or when most files change
+    # (then renaming them one by one has no advantage); otherwise changed files in place
+    staged = everything or not no_search or len(dirty) > len(plan) // 2
+    gone = [] if everything else sorted(set(old.files) - set(new_keys))     # e.g. a deleted study's page
+    removed = [] if staged else sorted(set(gone) | set(old.extra))
     result.pages = sum(p.endswith(".html") for p in new_keys)
     result.written = sum(e[0].endswith(".html") for e in dirty)
-    result.unchanged, result.removed = result.pages - result.written, len(removed)
+    result.unchanged, result.removed = result.pages - result.written, len(gone)
     t = time.perf_counter()
     clean_stale(output)
     target = output.parent / f".{output.name}{STAGING_PREFIX}{os.getpid()}"
@@ -286,7 +287,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     else:                                   # unchanged files keep their stamps: 5,000 fewer stat calls
         fresh = [e[0] for e in dirty] + dirty_static
         written = {**{p: old.files[p] for p in new_keys if p in old.files}, **stamp(output, fresh)}
-    extra = sorted(_all_files(output) - set(new_keys)) if staged and not no_search else []
+    extra = stamp(output, sorted(_all_files(output) - set(new_keys))) if staged and not no_search else {}
     summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
                                              "figures_checked", "figures_found", "figures_derived",
                                              "reading")}
