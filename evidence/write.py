@@ -10,9 +10,10 @@ import fcntl
 import os
 import shutil
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from .render import Page
+if TYPE_CHECKING:                 # only a type here: keeps `build.py` quick to start (#9)
+    from .render import Page
 
 STAGING_PREFIX = "-staging-"
 OLD_PREFIX = "-old-"
@@ -82,13 +83,17 @@ def write_site(pages: list[Page], output: Path, reuse: Path | None = None,
         swap(staging, output, old)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
-        reason = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-                  errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is exceeded"}.get(
-                      e.errno, e.strerror or str(e))
-        raise WriteError(f"cannot write {output}/: {reason}; the previous site is unchanged") from None
+        raise WriteError(f"cannot write {output}/: {_reason(e)}; the previous site is unchanged") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)   # e.g. the search indexer failed
         raise
+
+
+def _reason(e: OSError) -> str:
+    """An OSError in plain words."""
+    return {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+            errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is exceeded"}.get(
+                e.errno, e.strerror or str(e))
 
 
 def swap(staging: Path, output: Path, old: Path) -> None:
