@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from pathlib import Path
+
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, order=True)
@@ -35,7 +38,8 @@ def format_error(err: ContentError) -> str:
     head = f"{err.path}:{err.line}:{err.column}: {prefix}{err.field}: {err.message}"
     lines = [head]
     if err.source_line is not None and err.line > 0:
-        text = err.source_line.rstrip("\n").replace("\t", " ")
+        # a tab is one column wide in the caret line; invisible characters become visible
+        text = _UNSEEN.sub("\ufffd", err.source_line.rstrip("\n").replace("\t", " "))
         lines.append(f"{err.line:5d} | {text}")
         lines.append("      | " + " " * max(err.column - 1, 0) + "^")
     if err.hint:
