@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import functools
 import re
 from pathlib import Path
 
 _UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class ContentError:
     """A located problem in a content file (an error, or a warning under --strict)."""
 
@@ -20,6 +22,14 @@ class ContentError:
     hint: str | None = None
     severity: str = "error"  # "error" or "warning"
     source_line: str | None = field(default=None, compare=False)
+
+    def _key(self) -> tuple:
+        return (self.path, self.line, self.column, self.field, self.message, self.hint or "",
+                self.severity)
+
+    def __lt__(self, other: "ContentError") -> bool:
+        """Sort by file, line, column, field (a missing hint sorts first, never a TypeError)."""
+        return self._key() < other._key()
 
     def as_error(self) -> "ContentError":
         """The same problem, counted as an error (for --strict)."""

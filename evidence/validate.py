@@ -287,14 +287,14 @@ def _drop_misspelt(errors: set[ContentError]) -> list[ContentError]:
         if e.message.startswith("unknown field `"):
             parent, _, name = e.field.rpartition(".")
             unknown.setdefault(parent, []).append(name)
-    keep = []
-    for e in errors:
+    keep: dict[tuple, ContentError] = {}
+    for e in sorted(errors, key=lambda e: (e.hint is None, e._key())):   # a hint wins
         if e.message.startswith("missing required field `"):
             parent, _, name = e.field.rpartition(".")
             if difflib.get_close_matches(name, unknown.get(parent, []), n=1, cutoff=0.6):
                 continue
-        keep.append(e)
-    return keep
+        keep.setdefault((e.path, e.line, e.column, e.field, e.message), e)   # one message once
+    return list(keep.values())
 
 
 def check_version(site: SourceDoc | None) -> list[ContentError]:
