@@ -21,7 +21,11 @@ _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 # digits with an optional decimal part (or .5), thousands separators allowed,
 # not touching a letter or another digit: the 2 of "mg/m2" or "C3" is no number
 _NUM = re.compile(r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![A-Za-z0-9])")
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
+# the model requires 0-20 as words; compound words ("Sixty-three") are accepted too
+_COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b",
+                       re.IGNORECASE)
 
 
 def fold(text: str) -> str:
@@ -35,7 +39,11 @@ def numbers_in(quote: str) -> frozenset[float]:
     """Every number a quote writes, as digits or as an English word from 0 to 20."""
     q = fold(quote)
     found = {float(m.group(1).replace(",", "")) for m in _NUM.finditer(q)}
-    found |= {float(_WORDS.index(m.group(1).lower())) for m in _WORD.finditer(q)}
+    found |= {float(20 + 10 * _TENS.index(m.group(1).lower()) +
+                    (_WORDS.index(m.group(2).lower()) if m.group(2) else 0))
+              for m in _COMPOUND.finditer(q)}
+    rest = _COMPOUND.sub(" ", q)        # "Forty-one" is 41, not also 1
+    found |= {float(_WORDS.index(m.group(1).lower())) for m in _WORD.finditer(rest)}
     return frozenset(found)
 
 

@@ -8,6 +8,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 need=()
 command -v chromium >/dev/null || need+=(chromium)                 # browser tests (issue 4)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)      # Nu HTML checker
+command -v npm >/dev/null || need+=(npm)                           # axe-core, vnu-jar
+[ -x .venv/bin/python ] || python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
