@@ -37,6 +37,16 @@ class ContentError:
                             self.hint, "error", self.source_line)
 
 
+def _one_line(text: str) -> str:
+    """A value quoted in a message may hold line breaks: show them, so one error stays
+    one line an editor can jump to."""
+    return text.translate(_BREAKS)
+
+
+_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\x85": "\\x85", "\u2028": "\\u2028",
+                         "\u2029": "\\u2029", "\x0b": "\\v", "\x0c": "\\f"})
+
+
 def expected_got(expected: str, got: str) -> str:
     """Word an 'expected X; got Y' message."""
     return f"expected {expected}; got {got}"
@@ -46,14 +56,14 @@ def format_error(err: ContentError) -> str:
     """Render one error like a compiler: location, field, message, the line, a hint."""
     prefix = "warning: " if err.severity == "warning" else ""
     head = f"{err.path}:{err.line}:{err.column}: {prefix}{err.field}: {err.message}"
-    lines = [head]
+    lines = [_one_line(head)]
     if err.source_line is not None and err.line > 0:
         # a tab is one column wide in the caret line; invisible characters become visible
         text = _UNSEEN.sub("\ufffd", err.source_line.rstrip("\n").replace("\t", " "))
         lines.append(f"{err.line:5d} | {text}")
         lines.append("      | " + " " * max(err.column - 1, 0) + "^")
     if err.hint:
-        lines.append(f"  hint: {err.hint}")
+        lines.append(f"  hint: {_one_line(err.hint)}")
     return "\n".join(lines)
 
 

@@ -210,7 +210,7 @@ def _scan_events(text: str, rel: str) -> None:
             else:
                 _advance(frames, ev.value)
     except yaml.MarkedYAMLError as e:
-        raise _syntax_error(e, text, rel, _fieldname(_here(frames)) if frames else "(top level)")
+        raise _syntax_error(e, text, rel)
     finally:
         parser.dispose()
 
@@ -269,8 +269,9 @@ _SYNTAX = [
 ]
 
 
-def _syntax_error(e: yaml.MarkedYAMLError, text: str, rel: str, fieldname: str) -> LoadError:
-    """Translate a PyYAML/libyaml syntax error into the house shape."""
+def _syntax_error(e: yaml.MarkedYAMLError, text: str, rel: str) -> LoadError:
+    """Translate a PyYAML/libyaml syntax error into the house shape; its field is
+    "(file)": the parser cannot know which field the writer meant."""
     mark = e.problem_mark or e.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = (e.problem or "invalid YAML").strip()
@@ -293,10 +294,10 @@ def _syntax_error(e: yaml.MarkedYAMLError, text: str, rel: str, fieldname: str) 
         opened = _runaway_quote(text, line)
         if opened:   # point at the quotation mark, not at where the parser gave up
             line, col, end, key = opened
-            message = f"this quoted text runs on to line {end}: a quotation mark is not closed"
+            what = f"the quoted text of `{key}`" if key else "this quoted text"
+            message = f"{what} runs on to line {end}: a quotation mark is not closed"
             hint = f"close the quotation mark on line {line}"
-            fieldname = key or fieldname
-    return _err(rel, text, line, col, f"YAML syntax error: {message}", hint, fieldname)
+    return _err(rel, text, line, col, f"YAML syntax error: {message}", hint)
 
 
 def _runaway_quote(text: str, line: int) -> tuple[int, int, int, str | None] | None:
@@ -354,7 +355,7 @@ def parse_yaml(raw: bytes, rel: str, kind: str, path: Path | None = None) -> Sou
         marks = _walk(loader, root, rel, text)
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as e:
-        raise _syntax_error(e, text, rel, "(top level)") from None
+        raise _syntax_error(e, text, rel) from None
     except yaml.YAMLError as e:  # a reader error: no line known
         raise _err(rel, text, 1, 1, f"YAML error: {e}") from None
     except (ValueError, RecursionError, OverflowError) as e:

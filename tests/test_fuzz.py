@@ -4,6 +4,7 @@ never 3); a page shows whatever text it was given, escaped."""
 from __future__ import annotations
 
 import copy
+import os
 import re
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ SEED_TEXT = (SITE / "content" / SEED).read_bytes()
 SEED_DATA = yaml.safe_load(SEED_TEXT)
 PAGE = "output/studies/rituximab-childhood-sle-2005/index.html"
 LOCATED = re.compile(r"^content/\S+?:\d+:\d+: (warning: )?\S")
-SETTINGS = settings(max_examples=60, deadline=None, database=None,
+SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 RUNS = {"valid": 0, "mutated": 0, "structure": 0, "random": 0, "built": 0}
 

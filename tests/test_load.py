@@ -92,9 +92,9 @@ def test_alias_is_located_at_its_use() -> None:
     ('a: "x\\x00y"\n', "x.yaml:1:4: a: control character U+0000 in text"),
     ("a: b\x07c\n", "x.yaml:1:5: (file): control character U+0007 in the file"),
     ("a: 1\n---\nb: 2\n",
-     "x.yaml:2:1: (top level): YAML syntax error: more than one YAML document (a second `---`)"),
-    ("a:\n\tb: 1\n", "x.yaml:2:1: a: YAML syntax error: a tab character where YAML expects spaces"),
-    ('a: "open\n', "x.yaml:1:4: a: YAML syntax error: a quotation mark is never closed"),
+     "x.yaml:2:1: (file): YAML syntax error: more than one YAML document (a second `---`)"),
+    ("a:\n\tb: 1\n", "x.yaml:2:1: (file): YAML syntax error: a tab character where YAML expects spaces"),
+    ('a: "open\n', "x.yaml:1:4: (file): YAML syntax error: a quotation mark is never closed"),
 ])
 def test_refused_with_a_location(src: str, expected: str) -> None:
     assert _error(src).splitlines()[0] == expected
@@ -152,8 +152,8 @@ def test_unicode_line_separators_count_as_lines() -> None:
 
 def test_runaway_quote_points_at_the_opening_mark() -> None:
     msg = _error('title: "B cells\nadded: "2026-11-24"\nx: 1\n')
-    assert msg.splitlines()[0] == ("x.yaml:1:8: title: YAML syntax error: this quoted text runs on "
-                                   "to line 2: a quotation mark is not closed")
+    assert msg.splitlines()[0] == ("x.yaml:1:8: (file): YAML syntax error: the quoted text of `title` "
+                                   "runs on to line 2: a quotation mark is not closed")
     assert msg.splitlines()[-1] == "  hint: close the quotation mark on line 1"
 
 
@@ -180,3 +180,9 @@ def test_load_all_collects_every_error(tmp_path: Path) -> None:
     docs, errors = load.load_all(tmp_path / "content")
     assert len(errors) == 2
     assert {d.kind for d in docs} == {"study", "drug", "condition", "glossary"}
+
+
+def test_a_key_with_a_line_break_stays_on_one_line() -> None:
+    """Found by fuzzing: a value quoted in a message must not split the error in two."""
+    msg = _error('a: 1\n"b\\nc": 2\n"b\\nc": 3\n')
+    assert msg.splitlines()[0] == "x.yaml:3:1: b\\nc: duplicate key `b\\nc` (first given on line 2)"
