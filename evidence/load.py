@@ -346,7 +346,8 @@ def parse_yaml(raw: bytes, rel: str, kind: str, path: Path | None = None) -> Sou
         line, col = len(before), len(before[-1]) + 1
         raise _err(rel, text, line, col, f"control character U+{ord(bad.group()):04X} in the file",
                    "remove it; only tabs and line breaks are allowed")
-    _scan_events(text, rel)
+    if "&" in text or "*" in text:   # no anchor or alias is possible without them
+        _scan_events(text, rel)
     loader = StrictLoader(text)
     try:
         root = loader.get_single_node()
