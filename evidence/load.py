@@ -33,7 +33,8 @@ StrictLoader.yaml_implicit_resolvers = {
     c: [(t, r) for t, r in rs if t not in _DROP]
     for c, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 for _tag, _rx, _first in [
-        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        # the content model's small print: booleans are lowercase true/false only
+        ("bool", r"^(?:true|false)$", "tf"),
         ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
         ("float", r"^[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
                   r"|[0-9]+[eE][-+]?[0-9]+)$", "-+0123456789.")]:

@@ -126,7 +126,7 @@ _PATTERN_WORDS = {"doi": "a DOI starting 10. (e.g. 10.1002/art.21351)", "pmid": 
 
 
 def _hint_for(value, expected_types: set[str]) -> str | None:
-    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n") \
+    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n", "true", "false") \
             and "boolean" in expected_types:
         return "write true or false"
     if "integer" in expected_types and (isinstance(value, float) or

@@ -27,7 +27,7 @@ def _error(text: str | bytes) -> str:
     ("a: no", "no"), ("a: on", "on"), ("a: yes", "yes"), ("a: Off", "Off"), ("a: y", "y"),
     ("a: 017", "017"), ("a: 12:30", "12:30"), ("a: 2005-10-01", "2005-10-01"),
     ("a: 2026-13-45", "2026-13-45"), ("a: 0x1F", "0x1F"), ("a: 1_000", "1_000"), ("a: =", "="),
-    ("a: true", True), ("a: false", False), ("a: 7", 7), ("a: -3", -3), ("a: 1.10", 1.1),
+    ("a: true", True), ("a: false", False), ("a: True", "True"), ("a: FALSE", "FALSE"), ("a: 7", 7), ("a: -3", -3), ("a: 1.10", 1.1),
     ("a: 1e3", 1000.0), ("a: ~", None), ("a:", None), ("a: .inf", ".inf"), ("a: .nan", ".nan"),
 ])
 def test_yaml_12_core_scalars(src: str, value) -> None:
