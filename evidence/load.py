@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContentError, display_path
+from .errors import YAML_SYNTAX, ContentError, display_path
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 50
@@ -46,9 +46,6 @@ _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")   # what YAML counts as a new
 def split_lines(text: str) -> list[str]:
     """The file's lines as YAML numbers them (str.splitlines also splits on \\f etc.)."""
     return _BREAK.split(text)
-
-
-_STD = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
 @dataclass(frozen=True)
@@ -239,37 +236,6 @@ def _advance(frames: list[list], scalar: str | None) -> None:
         f[2] += 1
 
 
-# libyaml's wording -> (plain wording, hint); matched on the start of the problem
-_SYNTAX = [
-    ("found unexpected end of stream", "a quotation mark is never closed",
-     "close the quotation mark opened here"),
-    ("found unknown escape character", "unknown escape after a backslash in double quotes",
-     "use single quotes, or write \\\\ for a backslash"),
-    ("found invalid Unicode character escape", "invalid \\u escape in double quotes",
-     "write the character itself"),
-    ("found a tab character", "a tab character where YAML expects spaces",
-     "indent with spaces, not tabs"),
-    ("did not find expected key", "this line is not indented like the lines around it",
-     "line each key up with the others of its group; check the line above too"),
-    ("did not find expected '-' indicator", "this line is not indented like the list items around it",
-     "line each `- ` up with the others of its list"),
-    ("mapping values are not allowed", "a `: ` where no new field can start",
-     "quote text that contains `: `, or check the indentation"),
-    ("could not find expected ':'", "expected a `key: value` line",
-     "every field name ends with a colon and a space; quote text that runs over several lines"),
-    ("did not find expected ',' or ']'", "a [list] is not closed, or lacks a comma",
-     "close it with ] and separate items with commas"),
-    ("did not find expected ',' or '}'", "a {map} is not closed, or lacks a comma",
-     "close it with } and separate fields with commas"),
-    ("did not find expected node content", "a value is missing here",
-     "quote values that start with a special character"),
-    ("expected a single document", "more than one YAML document (a second `---`)",
-     "keep one study per file; remove the extra ---"),
-    ("found character that cannot start any token", "this character cannot start a value",
-     "put the value in quotes"),
-]
-
-
 def _syntax_error(e: yaml.MarkedYAMLError, text: str, rel: str) -> LoadError:
     """Translate a PyYAML/libyaml syntax error into the house shape; its field is
     "(file)": the parser cannot know which field the writer meant."""
@@ -280,7 +246,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, text: str, rel: str) -> LoadError:
     src = lines[line - 1] if 0 < line <= len(lines) else ""
     message, hint = problem, None
     context = (e.context or "").strip()
-    for start, words, tip in _SYNTAX:
+    for start, words, tip in YAML_SYNTAX:
         if problem.startswith(start) or context.startswith(start):
             message, hint = words, tip
             break
