@@ -305,12 +305,15 @@ def check_version(site: SourceDoc | None) -> list[ContentError]:
     if isinstance(v, str) and re.fullmatch(r"[0-9]+\.[0-9]+", v) and v not in KNOWN_VERSIONS:
         major, minor = map(int, v.split("."))
         known = tuple(map(int, MODEL_VERSION.split(".")))
+        line, col = site.locate(("content_model",))
         if (major, minor) > known:
-            line, col = site.locate(("content_model",))
             return [ContentError(site.rel, line, col, "content_model",
                                  f"content model {v} is newer than this generator knows ({MODEL_VERSION})",
                                  "update the generator, or write content for version " + MODEL_VERSION,
                                  "error", site.source_line(line))]
+        return [ContentError(site.rel, line, col, "content_model",     # e.g. 0.9: never existed
+                             f"expected one of {', '.join(KNOWN_VERSIONS)}; got \"{v}\"",
+                             f"write content_model: \"{MODEL_VERSION}\"", "error", site.source_line(line))]
     return []
 
 
