@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .errors import format_error, summary_line
 from .pipeline import BuildFailed, build, check
+from .search import SearchError
 from .write import WriteError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_OTHER = 0, 1, 2, 3
@@ -22,6 +23,7 @@ OPTIONS = [
     ("--strict", False, "treat warnings (quotes, reading level) as errors"),
     ("--quiet", False, "print errors only"),
     ("--debug", False, "show a traceback for unexpected failures"),
+    ("--no-search", False, "skip the Pagefind search index (the search page then links to the browse pages)"),
 ]
 
 
@@ -33,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _common(p: argparse.ArgumentParser, output: bool = True) -> None:
     for name, default, help_ in OPTIONS:
-        if name == "--output" and not output:
+        if name in ("--output", "--no-search") and not output:
             continue
         if isinstance(default, bool):
             p.add_argument(name, action="store_true", help=help_)
@@ -79,8 +81,9 @@ def main(argv: list[str]) -> int:
             return EXIT_OK
         if command == "serve":
             from .serve import serve
-            return serve(content, Path(args.output), args.host, args.port, strict=args.strict)
-        result = build(content, Path(args.output), strict=args.strict)
+            return serve(content, Path(args.output), args.host, args.port, strict=args.strict,
+                         search=not args.no_search)
+        result = build(content, Path(args.output), strict=args.strict, search=not args.no_search)
         _report(result, args.quiet)
         return EXIT_OK
     except BuildFailed as failed:
@@ -90,7 +93,7 @@ def main(argv: list[str]) -> int:
         print(summary_line([e for e in failed.problems if e.severity == "error"] or failed.problems, what),
               file=sys.stderr)
         return EXIT_CONTENT
-    except (WriteError, FileNotFoundError) as e:
+    except (WriteError, SearchError, FileNotFoundError) as e:
         print(f"build.py: {e}", file=sys.stderr)
         return EXIT_OTHER
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from pathlib import Path
 from .errors import ContentError
 from .load import load_all, read_sources
 from .model import build_site
+from . import search as _search
 from .render import render_site
 from .validate import validate
 from .write import build_lock, write_site
@@ -56,7 +57,10 @@ class Result:
         if self.reading:
             worst = max(self.reading, key=lambda r: r[2])
             lines.append(f"Reading level: {len(self.reading)} family texts, highest grade "
-                         f"{worst[2]:g} ({worst[0]} {worst[1]})")
+                         f"{worst[2]:g} ({worst[0]} {worst[1]})"
+                         # issue 6: the independent Flesch-Kincaid (readability.independent_grade)
+                         + (f"; independent check highest {max(r[3] for r in self.reading):g}"
+                            if len(worst) > 3 else ""))
         lines.append("Time: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.times.items()))
         return "\n".join(lines)
 
@@ -100,7 +104,7 @@ def check(content: Path, strict: bool = False) -> Result:
     return result
 
 
-def build(content: Path, output: Path, strict: bool = False) -> Result:
+def build(content: Path, output: Path, strict: bool = False, search: bool = True) -> Result:
     """Validate everything, render every page, then swap the new site into output/."""
     if not content.is_dir():
         raise FileNotFoundError(f"no content folder at {content}")
@@ -113,8 +117,14 @@ def build(content: Path, output: Path, strict: bool = False) -> Result:
     pages = render_site(site)
     result.times["render"] = time.perf_counter() - t
     t = time.perf_counter()
+
+    def index(staging: Path) -> None:          # issue 8: index the staging folder before the swap
+        t_index = time.perf_counter()
+        _search.index(staging)
+        result.times["search"] = time.perf_counter() - t_index
+
     with build_lock(output):
-        write_site(pages, output)
-    result.times["write"] = time.perf_counter() - t
+        write_site(pages, output, before_swap=index if search else None)
+    result.times["write"] = time.perf_counter() - t - result.times.get("search", 0.0)
     result.pages = sum(p.path.endswith(".html") for p in pages)
     return result

@@ -13,7 +13,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import fmt
+from . import browse, family, feeds, fmt, pictures, search, terms
 from .model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -53,7 +53,10 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
                        count=fmt.count, p_value=fmt.p_value, count_figure=fmt.count_figure)
     env.globals.update(NR=fmt.NR, NOT_REPORTED=fmt.NOT_REPORTED, CERTAINTY=CERTAINTY,
                        BLINDING=BLINDING_LABELS, COMPARISON=COMPARISON_LABELS, ROUTES=ROUTES,
-                       is_nr=fmt.is_nr)
+                       is_nr=fmt.is_nr,
+                       # issue 6: family key facts and pictures, generated from the data
+                       key_facts=family.key_facts, pictures=pictures.for_study,
+                       drug_uses=family.drug_uses)
     return env
 
 
@@ -67,6 +70,7 @@ def page_plan(site: Site) -> list[tuple[str, str, dict]]:
               {"drug": d, "studies": site.studies_for("drug", d.id)}) for d in site.drugs]
     plan += [("glossary/index.html", "glossary.html", {}), ("about/index.html", "about.html", {}),
              ("404.html", "404.html", {})]
+    plan += browse.pages(site) + search.pages(site)      # issue 8
     return plan
 
 
@@ -105,7 +109,10 @@ def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
         ctx = {"site": site, "config": site.config, "path": path, "csp": CSP,
                "link": linker(path, base_url), "canonical": canonical(path, base_url), **extra}
         html = env.get_template(template).render(ctx)
+        # issue 6: explain glossary terms at their first occurrence in data-glossary regions
+        html = terms.mark(html, site.glossary, ctx["link"]("glossary/"))
         pages.append(Page(path, html.encode("utf-8")))
+    pages += [Page(p, body) for p, body in feeds.render(site, [p.path for p in pages])]   # issue 8
     for asset in sorted((templates / "assets").glob("*")):
         if asset.is_file():
             pages.append(Page(f"assets/{asset.name}", asset.read_bytes()))

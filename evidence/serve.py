@@ -15,9 +15,9 @@ from .server import make_server
 DEBOUNCE = 0.2
 
 
-def _rebuild(content: Path, output: Path, strict: bool) -> bool:
+def _rebuild(content: Path, output: Path, strict: bool, search: bool = True) -> bool:
     try:
-        result = build(content, output, strict=strict)
+        result = build(content, output, strict=strict, search=search)
     except BuildFailed as failed:
         for e in failed.problems:
             print(format_error(e), file=sys.stderr)
@@ -27,12 +27,12 @@ def _rebuild(content: Path, output: Path, strict: bool) -> bool:
     return True
 
 
-def serve(content: Path, output: Path, host: str, port: int, strict: bool = False) -> int:
+def serve(content: Path, output: Path, host: str, port: int, strict: bool = False, search: bool = True) -> int:
     """Build, serve and watch until interrupted."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
-    _rebuild(content, output, strict)
+    _rebuild(content, output, strict, search)
     output.mkdir(parents=True, exist_ok=True)
     srv = make_server(output, host, port)
     print(f"Serving {output}/ at http://{host}:{srv.server_address[1]}/ (Ctrl+C to stop)")
@@ -54,7 +54,7 @@ def serve(content: Path, output: Path, host: str, port: int, strict: bool = Fals
             if pending.wait(0.5):
                 time.sleep(DEBOUNCE)       # one save fires several events
                 pending.clear()
-                _rebuild(content, output, strict)
+                _rebuild(content, output, strict, search)
     except KeyboardInterrupt:
         print("Stopped.")
     finally:

@@ -13,7 +13,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:   # only for hints: a writer need not load Jinja and Markdown
     from .render import Page
@@ -107,8 +107,10 @@ def check_collisions(pages: list[Page]) -> None:
         seen.add(norm)
 
 
-def write_site(pages: list[Page], output: Path, reuse: Path | None = None) -> None:
-    """Write every page into staging, then swap staging into output/ in one step."""
+def write_site(pages: list[Page], output: Path, reuse: Path | None = None,
+               before_swap: Callable[[Path], None] | None = None) -> None:
+    """Write every page into staging, run before_swap on it (the search index), then swap
+    staging into output/ in one step."""
     output = Path(output)
     check_collisions(pages)
     parent = output.parent
@@ -126,11 +128,16 @@ def write_site(pages: list[Page], output: Path, reuse: Path | None = None) -> No
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             target.write_bytes(page.body)
+        if before_swap:
+            before_swap(staging)
         swap(staging, output)
     except OSError as e:
         _remove(staging)
         raise WriteError(f"cannot write {output}/: {_reason(e)}; the previous site is unchanged") \
             from None
+    except BaseException:
+        _remove(staging)   # e.g. the search indexer failed: the previous site stays
+        raise
 
 
 _libc = ctypes.CDLL(None, use_errno=True)

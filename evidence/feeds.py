@@ -1,0 +1,126 @@
+"""Feeds and crawler files (issue 8): Atom feeds of studies by `added` date (the whole
+site and one per condition), sitemap.xml and robots.txt, written with xml.etree.
+
+URLs are absolute when site.yaml sets base_url. When base_url is "" (a site opened from
+disk or not yet published) links are relative to the file that holds them: Atom resolves
+them against the feed's own address, and the sitemap lists pages relative to the site
+root (search engines need absolute URLs: set base_url before publishing). Entry and feed
+ids never depend on base_url (urn:uuid from the study id), so moving the site does not
+make feed readers show every study as new.
+"""
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+
+from .model import Site, Study
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_NS = uuid.UUID("6f1c3a52-3c1e-4f57-9a5e-2f0d8b6f1a10")   # this generator's namespace for ids
+
+
+def _id(*parts: str) -> str:
+    """A stable urn:uuid for a feed or entry, independent of where the site is hosted."""
+    return "urn:uuid:" + str(uuid.uuid5(_NS, "/".join(parts)))
+
+
+def page_url(site_path: str, base_url: str, from_path: str = "") -> str:
+    """The address of a page: absolute with base_url, else relative to `from_path`'s folder."""
+    url = site_path[:-len("index.html")] if site_path.endswith("index.html") else site_path
+    if base_url:
+        return base_url.rstrip("/") + "/" + url
+    depth = from_path.count("/")
+    rel = "../" * depth + url
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"     # so links also work opened from disk
+    return rel
+
+
+def _stamp(day: str) -> str:
+    """An Atom date-time from a YYYY-MM-DD date (midnight UTC)."""
+    return f"{day}T00:00:00Z"
+
+
+def by_added(studies) -> list[Study]:
+    """Most recently added first; ties by id, so the feed is the same on every build."""
+    return sorted(sorted(studies, key=lambda s: s.id), key=lambda s: str(s.data["added"]), reverse=True)
+
+
+def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: str) -> bytes:
+    """One Atom feed (RFC 4287) of `studies`, newest added first."""
+    base_url = site.config.get("base_url", "")
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang":
+                                          site.config.get("language", "en")})
+    entries = by_added(studies)
+    updated = max((str(s.data.get("reviewed", s.data["added"])) for s in entries),
+                  default=str(site.build_date or "1970-01-01"))
+
+    def sub(parent, tag, text=None, **attrs):
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
+        if text is not None:
+            el.text = text
+        return el
+
+    sub(feed, "title", title)
+    sub(feed, "subtitle", site.config.get("tagline", site.config.get("title", "")))
+    sub(feed, "id", _id("feed", key))
+    sub(feed, "updated", _stamp(updated))
+    sub(feed, "link", rel="self", type="application/atom+xml", href=page_url(feed_path, base_url, feed_path))
+    sub(feed, "link", rel="alternate", type="text/html", href=page_url(html_path, base_url, feed_path))
+    author = sub(feed, "author")
+    sub(author, "name", site.config.get("title", ""))
+    sub(feed, "generator", "evidence site generator")
+    for s in entries:
+        entry = sub(feed, "entry")
+        sub(entry, "title", s.data["plain_title"])
+        sub(entry, "id", _id("study", s.id))
+        sub(entry, "link", rel="alternate", type="text/html",
+            href=page_url(f"{s.url}index.html", base_url, feed_path))
+        sub(entry, "published", _stamp(str(s.data["added"])))
+        sub(entry, "updated", _stamp(str(s.data.get("reviewed", s.data["added"]))))
+        for c in s.conditions:
+            sub(entry, "category", term=c.id, label=c.plain_name)
+        people = "person" if s.n == 1 else "people"
+        sub(entry, "summary", f"{s.design_label}, {s.year_text}, {s.n} {people}. "
+            f"Certainty: {s.certainty_label.lower()}. {s.data['title']}", type="text")
+    ET.indent(feed)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+
+
+def sitemap(site: Site, html_paths: list[str]) -> bytes:
+    """Every HTML page except the 404 page; study pages carry their reviewed/added date."""
+    base_url = site.config.get("base_url", "")
+    ET.register_namespace("", SITEMAP)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    dates = {f"{s.url}index.html": str(s.data.get("reviewed", s.data["added"])) for s in site.studies}
+    for path in sorted(p for p in html_paths if p.endswith(".html") and p != "404.html"):
+        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = page_url(path, base_url)
+        if path in dates:
+            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = dates[path]
+    ET.indent(urlset)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
+
+
+def robots(site: Site) -> bytes:
+    """Allow everything; name the sitemap when its absolute address is known."""
+    base_url = site.config.get("base_url", "")
+    lines = ["User-agent: *", "Allow: /"]
+    if base_url:
+        lines.append(f"Sitemap: {base_url.rstrip('/')}/sitemap.xml")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def render(site: Site, html_paths: list[str]) -> list[tuple[str, bytes]]:
+    """feed.xml, conditions/<id>/feed.xml, sitemap.xml and robots.txt."""
+    title = site.config.get("title", "")
+    out = [("feed.xml", atom(site, site.studies, "feed.xml", f"New studies · {title}", "all", "studies/index.html"))]
+    for c in site.conditions:
+        out.append((f"conditions/{c.id}/feed.xml",
+                    atom(site, site.studies_for("condition", c.id), f"conditions/{c.id}/feed.xml",
+                         f"New studies: {c.plain_name} · {title}", f"condition/{c.id}",
+                         f"conditions/{c.id}/index.html")))
+    out += [("sitemap.xml", sitemap(site, html_paths)), ("robots.txt", robots(site))]
+    return out
