@@ -73,7 +73,7 @@ def test_serves_pages(served) -> None:
     "/%252e%252e/secret.txt", "/..\\secret.txt", "/%5c..%5csecret.txt", "/.%2e/secret.txt",
     "/etc/passwd", "//etc/passwd", "http://127.0.0.1/../secret.txt", "/%00index.html",
     "/index.html%00.txt", "/%ff%fe", "/link-out.txt", "/dir-out/", "/dir-out/index.html",
-    "/secret.txt", "/assets/", "/studies/", "/.output-lock", "/../.output-lock",
+    "/secret.txt", "/assets/", "/pagefind/", "/.output-lock", "/../.output-lock",
 ])
 def test_nothing_outside_output(served, target: str) -> None:
     """Traversal in every spelling, absolute paths and symlinks out: 404, never the bait."""

@@ -206,7 +206,7 @@ def test_markup_has_nothing_from_content(builds, g: int) -> None:
 
 def _visit_all(url: str, root: Path) -> tuple[list, list, dict, int]:
     """Load every page of every payload build; collect dialogs, requests and DOM findings."""
-    dialogs, requests, bad = [], [], {}
+    dialogs, requests, bad, base = [], [], {}, {}
     loads = 0
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium",
@@ -215,9 +215,10 @@ def _visit_all(url: str, root: Path) -> tuple[list, list, dict, int]:
         ctx.on("request", lambda r: requests.append(r.url))
         page = ctx.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        for g in range(len(GROUPS)):
-            for rel in _pages(root / f"g{g}" / "output"):
-                page.goto(f"{url}/g{g}/output/{rel}", wait_until="load")
+        for g in ["base"] + list(range(len(GROUPS))):
+            folder = "base" if g == "base" else f"g{g}"
+            for rel in _pages(root / folder / "output"):
+                page.goto(f"{url}/{folder}/output/{rel}", wait_until="load")
                 page.wait_for_timeout(50)
                 loads += 1
                 found = page.evaluate("""() => {
@@ -228,8 +229,8 @@ def _visit_all(url: str, root: Path) -> tuple[list, list, dict, int]:
                             if (a.name.startsWith('on')) out.push(e.tagName + ' ' + a.name);
                         }
                     }
-                    for (const e of document.querySelectorAll('script:not([src]), iframe, form, base, object, embed, style, svg, math')) {
-                        out.push('element ' + e.tagName);
+                    for (const e of document.querySelectorAll('script:not([src]), iframe, frame, form, base, object, embed, style, svg, math, img, meta, link, input, button, textarea, select, video, audio, template')) {
+                        out.push('element ' + e.tagName);   // compared with the payload-free page
                     }
                     for (const a of document.querySelectorAll('a[href]')) {
                         const u = new URL(a.href, location.href);
@@ -240,9 +241,13 @@ def _visit_all(url: str, root: Path) -> tuple[list, list, dict, int]:
                     }
                     return out;
                 }""")
-                if found:
-                    bad[f"g{g}/{rel}"] = found
+                if g == "base":
+                    base[rel] = sorted(found)
+                elif sorted(found) != base[rel]:
+                    bad[f"g{g}/{rel}"] = sorted(set(found) ^ set(base[rel])) or sorted(found)
         browser.close()
+    assert base and not any(x.startswith(("window", "rel missing", "link ")) or " on" in x
+                            for v in base.values() for x in v), base
     return dialogs, requests, bad, loads
 
 
@@ -258,5 +263,6 @@ def test_in_chromium_nothing_runs_and_nothing_leaves(builds) -> None:
     assert dialogs == []
     assert [u for u in requests if not u.startswith(url + "/")] == []
     assert bad == {}
-    assert loads >= 8 * len(GROUPS)
-    print(f"\n{len(PAYLOADS)} payloads, {len(GROUPS)} builds, {loads} page loads in Chromium")
+    assert loads >= 8 * (len(GROUPS) + 1)
+    print(f"\n{len(PAYLOADS)} payloads, {len(GROUPS)} builds, {loads} page loads in Chromium "
+          f"(payload-free pages included)")
