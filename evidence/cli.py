@@ -21,6 +21,7 @@ OPTIONS = [
     ("--content", "content", "folder with site.yaml, studies/, conditions/, drugs/, sources/"),
     ("--output", "output", "folder the site is written to (swapped in only when the build succeeds)"),
     ("--strict", False, "treat warnings (quotes, reading level) as errors"),
+    ("--clean", False, "ignore the cache and the previous build: render every page again"),
     ("--quiet", False, "print errors only"),
     ("--debug", False, "show a traceback for unexpected failures"),
     ("--no-search", False, "skip the Pagefind search index (the search page then links to the browse pages)"),
@@ -35,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _common(p: argparse.ArgumentParser, output: bool = True) -> None:
     for name, default, help_ in OPTIONS:
-        if name in ("--output", "--no-search") and not output:
+        if name in ("--output", "--clean", "--no-search") and not output:
             continue
         if isinstance(default, bool):
             p.add_argument(name, action="store_true", help=help_)
@@ -48,7 +49,7 @@ def make_parser() -> argparse.ArgumentParser:
                      epilog="Exit status: 0 success, 1 content errors, 2 bad command line, 3 other failure.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _common(parser)
-    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,import}", parser_class=_Parser)
     b = sub.add_parser("build", help="build the whole site into output/ (the default)",
                        description="Validate every content file, render every page, swap the new site into output/.")
     _common(b)
@@ -60,6 +61,19 @@ def make_parser() -> argparse.ArgumentParser:
     _common(s)
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    n = sub.add_parser("new", help='write a study skeleton: new "Surname 2024 short title"',
+                       description="Write content/studies/<id>.yaml with every field of the content "
+                                   "model as a placeholder; check fails until each is filled.")
+    n.add_argument("title", help='author surname, year and a few words, e.g. "Example 2024 rituximab"')
+    n.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
+    n.add_argument("--debug", action="store_true", help="show a traceback for unexpected failures")
+    i = sub.add_parser("import", help="start a study from a PubMed XML or ClinicalTrials.gov JSON file",
+                       description="Pre-fill a new study (citation, title) and content/sources/<id>.txt "
+                                   "(the abstract) from a local PubMed efetch XML record or a "
+                                   "ClinicalTrials.gov API v2 study JSON file.")
+    i.add_argument("file", help="the record file (.xml or .json)")
+    i.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
+    i.add_argument("--debug", action="store_true", help="show a traceback for unexpected failures")
     return parser
 
 
@@ -75,6 +89,17 @@ def main(argv: list[str]) -> int:
     command = args.command or "build"
     content = Path(args.content)
     try:
+        if command in ("new", "import"):
+            from . import importer, scaffold
+            try:
+                path = (scaffold.new(content, args.title) if command == "new"
+                        else importer.import_file(content, Path(args.file)))
+            except scaffold.AuthoringError as e:
+                print(f"build.py: {e}", file=sys.stderr)
+                return EXIT_OTHER
+            print(f"Wrote {path}; fill in every not-reported and TODO placeholder, then run "
+                  f"`python build.py check`")
+            return EXIT_OK
         if command == "check":
             result = check(content, strict=args.strict)
             _report(result, args.quiet)
@@ -83,7 +108,8 @@ def main(argv: list[str]) -> int:
             from .serve import serve
             return serve(content, Path(args.output), args.host, args.port, strict=args.strict,
                          search=not args.no_search)
-        result = build(content, Path(args.output), strict=args.strict, search=not args.no_search)
+        result = build(content, Path(args.output), strict=args.strict, clean=args.clean,
+                       search=not args.no_search, quiet=args.quiet)
         _report(result, args.quiet)
         return EXIT_OK
     except BuildFailed as failed:

@@ -6,6 +6,7 @@ for the open-data downloads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from . import fmt
 from .load import SourceDoc
@@ -190,9 +191,17 @@ class Site:
 
     def studies_for(self, kind: str, ident: str) -> list[Study]:
         """Studies about a condition, or using a drug (studied or co-treatment)."""
-        if kind == "condition":
-            return [s for s in self.studies if any(c.id == ident for c in s.conditions)]
-        return [s for s in self.studies if any(r.drug.id == ident for r in s.regimens)]
+        return list(self._studies_by.get((kind, ident), ()))
+
+    @cached_property
+    def _studies_by(self) -> dict[tuple[str, str], list[Study]]:
+        """One pass over the studies instead of one per condition and drug (5,000 studies; #9)."""
+        index: dict[tuple[str, str], list[Study]] = {}
+        for s in self.studies:
+            keys = {("condition", c.id) for c in s.conditions} | {("drug", r.drug.id) for r in s.regimens}
+            for k in keys:
+                index.setdefault(k, []).append(s)
+        return index
 
 
 def newest_first(studies) -> list[Study]:

@@ -6,6 +6,7 @@ from the `markdown` filter, which sanitises with nh3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import markdown as md
@@ -13,7 +14,8 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import browse, family, feeds, fmt, pictures, search, terms
+from . import (browse, cite, dosing, family, feeds, findings, fmt, jsonld, opendata, pictures,
+               search, terms)
 from .model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -35,9 +37,15 @@ class Page:
     body: bytes
 
 
+@lru_cache(maxsize=1)
+def _converter() -> md.Markdown:
+    """One Markdown converter, reused (building its parser cost more than converting; #9)."""
+    return md.Markdown(extensions=["sane_lists"], output_format="html")
+
+
 def markdown_html(text: str) -> Markup:
     """Markdown rendered and sanitised (no script, style, event handlers or unsafe URLs)."""
-    html = md.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    html = _converter().reset().convert(text or "")
     clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto"},
                       link_rel="noopener noreferrer", strip_comments=True)
     return Markup(clean)
@@ -57,6 +65,9 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
                        # issue 6: family key facts and pictures, generated from the data
                        key_facts=family.key_facts, pictures=pictures.for_study,
                        drug_uses=family.drug_uses)
+    # clinicians (#5): citations, JSON-LD and the dosing table on drug pages
+    env.globals.update(cite_reference=cite.reference, study_jsonld=jsonld.article, dosing_table=dosing.table)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}   # compact JSON-LD
     return env
 
 
@@ -71,6 +82,7 @@ def page_plan(site: Site) -> list[tuple[str, str, dict]]:
     plan += [("glossary/index.html", "glossary.html", {}), ("about/index.html", "about.html", {}),
              ("404.html", "404.html", {})]
     plan += browse.pages(site) + search.pages(site)      # issue 8
+    plan += dosing.pages(site) + findings.pages(site)     # cross-study views (#5, #10)
     return plan
 
 
@@ -100,20 +112,34 @@ def canonical(path: str, base_url: str) -> str | None:
     return base_url.rstrip("/") + "/" + url
 
 
+def render_page(env: Environment, site: Site, entry: tuple[str, str, dict]) -> Page:
+    """Render one entry of the page plan."""
+    path, template, extra = entry
+    base_url = site.config.get("base_url", "")
+    ctx = {"site": site, "config": site.config, "path": path, "csp": CSP,
+           "link": linker(path, base_url), "canonical": canonical(path, base_url), **extra}
+    html = env.get_template(template).render(ctx)
+    # issue 6: explain glossary terms at their first occurrence in data-glossary regions
+    html = terms.mark(html, site.glossary, ctx["link"]("glossary/"))
+    return Page(path, html.encode("utf-8"))
+
+
+def static_files(templates: Path = TEMPLATES) -> list[Page]:
+    """The files copied as they are (the stylesheet and other assets)."""
+    return [Page(f"assets/{a.name}", a.read_bytes())
+            for a in sorted((templates / "assets").glob("*")) if a.is_file()]
+
+
 def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
     """Render every page of the site into memory."""
     env = make_env(templates)
-    base_url = site.config.get("base_url", "")
-    pages = []
-    for path, template, extra in page_plan(site):
-        ctx = {"site": site, "config": site.config, "path": path, "csp": CSP,
-               "link": linker(path, base_url), "canonical": canonical(path, base_url), **extra}
-        html = env.get_template(template).render(ctx)
-        # issue 6: explain glossary terms at their first occurrence in data-glossary regions
-        html = terms.mark(html, site.glossary, ctx["link"]("glossary/"))
-        pages.append(Page(path, html.encode("utf-8")))
-    pages += [Page(p, body) for p, body in feeds.render(site, [p.path for p in pages])]   # issue 8
-    for asset in sorted((templates / "assets").glob("*")):
-        if asset.is_file():
-            pages.append(Page(f"assets/{asset.name}", asset.read_bytes()))
-    return pages
+    pages = [render_page(env, site, entry) for entry in page_plan(site)]
+    return pages + whole_site_files(site, [p.path for p in pages]) + static_files(templates)
+
+
+def whole_site_files(site: Site, paths: list[str]) -> list[Page]:
+    """Files made from the whole site and the list of pages, not from a template (feeds,
+    sitemap). The incremental build makes these every time and writes them when they differ."""
+    files = feeds.render(site, paths)                      # issue 8
+    files += cite.files(site) + opendata.files(site)      # downloads (#5): citations, open data
+    return [Page(p, body) for p, body in files]

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-if TYPE_CHECKING:   # only for hints: a writer need not load Jinja and Markdown
+if TYPE_CHECKING:                 # only a type here: keeps `build.py` quick to start (#9)
     from .render import Page
 
 STAGING_PREFIX = "-staging-"

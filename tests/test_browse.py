@@ -161,7 +161,7 @@ def test_search_index_is_built_before_the_swap(tmp_path, monkeypatch):
         raise search.SearchError("the search indexer failed (test)")
     monkeypatch.setattr(search, "index", fail)
     with pytest.raises(search.SearchError):
-        pipeline.build(content, output)
+        pipeline.build(content, output, clean=True)   # issue 9: an unchanged site is not rebuilt
     assert snapshot(output) == before
     assert not list(tmp_path.glob(".output-staging-*"))
 

@@ -1,0 +1,309 @@
+"""Dosing evidence: one row per regimen of every study, grouped by drug, with the
+filter and sort pages of the dosing table (all pre-rendered: no JavaScript needed).
+
+Rows hold display text (typeset by fmt) and sort keys; the CSV download (opendata.py)
+reads the raw YAML values instead, so it matches the content field for field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import fmt
+from .cite import short_ref
+from .model import Regimen, Site, Study
+
+ROUTE_LABELS = {"intravenous": "IV", "oral": "oral", "subcutaneous": "SC", "intramuscular": "IM",
+                "not-reported": fmt.NOT_REPORTED}
+ROUTE_WORDS = {"intravenous": "intravenous", "oral": "oral", "subcutaneous": "subcutaneous",
+               "intramuscular": "intramuscular", "not-reported": "route not reported"}
+BASIS = {"mg/m2": "by body-surface area", "g/m2": "by body-surface area",
+         "mg/m2/day": "by body-surface area", "mg/kg": "by body weight", "g/kg": "by body weight",
+         "mL/kg": "by body weight", "mg/kg/day": "by body weight", "mg": "flat", "g": "flat",
+         "mg/day": "flat"}
+_DAYS = {"days": 1, "weeks": 7, "months": 30.4375, "years": 365.25}
+MISSING = None   # a sort key for "Not reported" / not given: always sorted last
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the dosing table: key (also the sort page's URL part) and header."""
+
+    key: str
+    label: str
+    descending: bool = False    # the pre-rendered order: largest first (people, certainty)
+    sortable: bool = True
+
+
+COLUMNS = (Column("study", "Study"), Column("role", "Role"), Column("dose", "Dose"),
+           Column("route", "Route"), Column("count", "Doses"), Column("over", "Over"),
+           Column("max_dose", "Cap per dose"), Column("total", "Total per course"),
+           Column("when", "Given when"), Column("n", "Treated", descending=True),
+           Column("age", "Age"), Column("design", "Design"),
+           Column("certainty", "Certainty", descending=True),
+           Column("source", "Source", sortable=False))
+SORTABLE = tuple(c for c in COLUMNS if c.sortable)
+
+
+def basis(unit: str) -> str:
+    """'mg/m2' -> 'per dose, by body-surface area'; '/day' units say per day."""
+    per = "per day" if unit.endswith("/day") else "per dose"
+    return f"{per}, {BASIS[unit]}" if unit in BASIS else per
+
+
+def count_text(c) -> str:
+    """2 -> '× 2'; {min: 2, max: 12} -> '× 2–12'."""
+    return fmt.NOT_REPORTED if fmt.is_nr(c) else "× " + fmt.count(c)
+
+
+def age_text(pop: dict) -> str:
+    """The age figures as the study page gives them, plus 'at diagnosis' where so."""
+    text = fmt.stats(pop["age_years"], "years")
+    if text != fmt.NOT_REPORTED and pop.get("age_at") == "diagnosis":
+        text += ", at diagnosis"
+    return text
+
+
+def regimen_line(reg: Regimen) -> str:
+    """'750 mg/m² IV × 2 over 2 weeks'; missing parts are named as not reported."""
+    d = reg.data
+    known, missing = [], []
+    for name, value, show in (("dose", d["dose"], fmt.dose), ("route", d["route"], ROUTE_LABELS.get),
+                              ("number of doses", d["count"], count_text),
+                              ("period", d["over"], lambda v: "over " + fmt.duration(v))):
+        if fmt.is_nr(value):
+            missing.append(name)
+        else:
+            known.append(show(value))
+    text = " ".join(known)
+    if missing:
+        words = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+        text += ("; " if text else "") + words + " not reported"
+    return text
+
+
+def _num_key(v):
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else MISSING
+
+
+def _dose_key(d):
+    if fmt.is_nr(d) or "description" in d:
+        return MISSING
+    return (d["unit"], d.get("value", d.get("min")))
+
+
+def _days(d):
+    return MISSING if fmt.is_nr(d) else d["value"] * _DAYS[d["unit"]]
+
+
+def _age_key(pop):
+    a = pop["age_years"]
+    if fmt.is_nr(a):
+        return MISSING
+    return next((a[k] for k in ("min", "q1", "median", "mean", "value") if k in a), MISSING)
+
+
+def _total_key(d):
+    dose, count = d["dose"], d["count"]
+    if fmt.course_total(d) is None:
+        return MISSING
+    return (dose["unit"], dose["value"] * count)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One regimen of one study, ready to print, with a sort key per column."""
+
+    study: Study
+    regimen: Regimen
+    index: int                  # the regimen's position in the study (regimens[index])
+    keys: dict = field(compare=False, hash=False, default_factory=dict)
+
+    @property
+    def drug(self):
+        return self.regimen.drug
+
+    @property
+    def ref(self) -> str:
+        return short_ref(self.study)
+
+    @property
+    def pmid(self) -> str | None:
+        p = self.study.data["citation"]["pmid"]
+        return None if fmt.is_nr(p) else str(p)
+
+    @property
+    def dose_basis(self) -> str | None:
+        d = self.regimen.data["dose"]
+        return basis(d["unit"]) if isinstance(d, dict) and "unit" in d else None
+
+    @property
+    def route(self) -> str:
+        label = ROUTE_LABELS[self.regimen.data["route"]]
+        return label[:1].upper() + label[1:]
+
+    @property
+    def route_title(self) -> str | None:
+        r = self.regimen.data["route"]
+        return r if ROUTE_LABELS.get(r) not in (r, fmt.NOT_REPORTED) else None
+
+    @property
+    def count(self) -> str:
+        return count_text(self.regimen.data["count"])
+
+    @property
+    def max_dose(self) -> str | None:
+        return self.regimen.field("max_dose")
+
+    @property
+    def when(self) -> str:
+        return self.regimen.data.get("when", "")
+
+    @property
+    def age(self) -> str:
+        return age_text(self.study.data["population"])
+
+    def sort_value(self, key: str) -> str | None:
+        """The sort key as text for the enhancing script: parts joined by '|'; None if missing."""
+        v = self.keys.get(key)
+        if v is MISSING:
+            return None
+        parts = v if isinstance(v, tuple) else (v,)
+        return "|".join(fmt.num(p).replace(",", "") if isinstance(p, (int, float)) else str(p)
+                        for p in parts)
+
+
+def make_row(study: Study, i: int) -> Row:
+    """The row of study.regimens[i], with its sort keys (units first, so mg/m² sort together)."""
+    reg = study.regimens[i]
+    d, pop = reg.data, study.data["population"]
+    keys = {"study": (study.year if isinstance(study.year, int) else 10_000, short_ref(study)),
+            "role": 0 if d["role"] == "studied" else 1,
+            "dose": _dose_key(d["dose"]),
+            "route": MISSING if fmt.is_nr(d["route"]) else ROUTE_LABELS[d["route"]].lower(),
+            "count": _num_key(d["count"]["min"] if isinstance(d["count"], dict) else d["count"]),
+            "over": _days(d["over"]),
+            "max_dose": _dose_key(d["max_dose"]) if isinstance(d.get("max_dose"), dict) else MISSING,
+            "total": _total_key(d),
+            "when": d.get("when", "").lower() or MISSING,
+            "n": pop["n"], "age": _age_key(pop), "design": study.design_label.lower(),
+            "certainty": study.certainty_rank}
+    return Row(study, reg, i, keys)
+
+
+def all_rows(site: Site) -> list[Row]:
+    """Every regimen of every study, in the site's study order (newest first)."""
+    return [make_row(s, i) for s in site.studies for i in range(len(s.regimens))]
+
+
+def sort_rows(rows: list[Row], key: str, descending: bool = False) -> list[Row]:
+    """Rows by one column; missing values last whichever the direction."""
+    have = [r for r in rows if r.keys[key] is not MISSING]
+    missing = [r for r in rows if r.keys[key] is MISSING]
+    have.sort(key=lambda r: (r.keys[key], r.keys["study"]), reverse=descending)
+    return have + missing
+
+
+@dataclass(frozen=True)
+class Group:
+    drug: object
+    rows: tuple[Row, ...]
+
+    @property
+    def studies(self) -> int:
+        return len({r.study.id for r in self.rows})
+
+
+@dataclass(frozen=True)
+class Table:
+    """The dosing table for one view: its groups, what it shows and how it is sorted."""
+
+    id: str                     # the caption's id (unique on its page)
+    caption: str
+    groups: tuple[Group, ...]
+    sort: str | None = None     # the column the rows are sorted by, within each drug
+    sort_links: bool = False    # headers link to the pre-rendered sort pages
+
+    @property
+    def rows(self) -> list[Row]:
+        return [r for g in self.groups for r in g.rows]
+
+    @property
+    def study_count(self) -> int:
+        return len({r.study.id for r in self.rows})
+
+    @property
+    def columns(self):
+        return COLUMNS
+
+    def aria_sort(self, col: Column) -> str | None:
+        if col.key != self.sort:
+            return None
+        return "descending" if col.descending else "ascending"
+
+
+def table(site: Site, *, condition: str | None = None, drug: str | None = None,
+          route: str | None = None, sort: str | None = None, table_id: str = "dosing",
+          caption: str | None = None, sort_links: bool = False) -> Table:
+    """The dosing table, filtered and sorted, grouped by drug (drugs in name order)."""
+    rows = all_rows(site)
+    if condition:
+        rows = [r for r in rows if any(c.id == condition for c in r.study.conditions)]
+    if drug:
+        rows = [r for r in rows if r.drug.id == drug]
+    if route:
+        rows = [r for r in rows if r.regimen.data["route"] == route]
+    if sort:
+        col = next(c for c in SORTABLE if c.key == sort)
+        rows = sort_rows(rows, sort, col.descending)
+    # studied drugs first (the point of the table), then co-treatments; by name within each
+    drugs = sorted(site.drugs, key=lambda d: not any(r.drug.id == d.id and r.regimen.role == "studied"
+                                                     for r in rows))
+    groups = tuple(Group(d, tuple(r for r in rows if r.drug.id == d.id))
+                   for d in drugs if any(r.drug.id == d.id for r in rows))
+    n = len(rows)
+    return Table(table_id, caption or f"Regimens in the studies ({n} regimen{'s' if n != 1 else ''})",
+                 groups, sort, sort_links)
+
+
+def routes(site: Site) -> list[str]:
+    """The routes used in any regimen, known routes first, 'not-reported' last."""
+    used = {r.data["route"] for s in site.studies for r in s.regimens}
+    return [r for r in ROUTE_LABELS if r in used]
+
+
+def filters(site: Site) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter menus: (heading, [(url, label)]), each with 'All' first."""
+    out = [("Condition", [(f"dosing/condition/{c.id}/", c.name) for c in site.conditions
+                          if site.studies_for("condition", c.id)]),
+           ("Drug", [(f"dosing/drug/{d.id}/", d.name) for d in site.drugs
+                     if site.studies_for("drug", d.id)]),
+           ("Route", [(f"dosing/route/{r}/", ROUTE_WORDS[r].capitalize()) for r in routes(site)])]
+    return [(h, [("dosing/", "All")] + items) for h, items in out]
+
+
+def pages(site: Site) -> list[tuple[str, str, dict]]:
+    """The dosing page, its sort pages and its filter pages: (path, template, context)."""
+    base = {"filters": filters(site)}
+    plan = [("dosing/index.html", "dosing.html",
+             {**base, "here": "dosing/", "shown": "every regimen",
+              "table": table(site, sort_links=True)})]
+    for col in SORTABLE:
+        plan.append((f"dosing/sort/{col.key}/index.html", "dosing.html",
+                     {**base, "here": "dosing/", "shown": f"every regimen, sorted by {col.label.lower()}",
+                      "table": table(site, sort=col.key, sort_links=True)}))
+    for c in site.conditions:
+        if site.studies_for("condition", c.id):
+            plan.append((f"dosing/condition/{c.id}/index.html", "dosing.html",
+                         {**base, "here": f"dosing/condition/{c.id}/", "shown": f"studies of {c.name}",
+                          "table": table(site, condition=c.id)}))
+    for d in site.drugs:
+        if site.studies_for("drug", d.id):
+            plan.append((f"dosing/drug/{d.id}/index.html", "dosing.html",
+                         {**base, "here": f"dosing/drug/{d.id}/", "shown": f"{d.name} regimens",
+                          "table": table(site, drug=d.id)}))
+    for r in routes(site):
+        plan.append((f"dosing/route/{r}/index.html", "dosing.html",
+                     {**base, "here": f"dosing/route/{r}/", "shown": f"regimens by {ROUTE_WORDS[r]}"
+                      if r != "not-reported" else "regimens whose route was not reported",
+                      "table": table(site, route=r)}))
+    return plan

@@ -1,0 +1,102 @@
+"""Open data: studies.json (every study's structured data) and regimens.csv (the dosing
+table, one row per regimen), both dated with the build, plus the published schemas.
+
+Values are the YAML's own: `not-reported` stays `not-reported`, numbers are not
+typeset, and nothing is added but a few columns that say where a row comes from.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from . import fmt
+from .dosing import basis
+from .model import Site
+from .validate import MODEL_VERSION, SCHEMA_DIR
+
+STATS = ("min", "max", "median", "mean", "sd", "q1", "q3", "value")
+# A mapping field in the YAML becomes one column per key: `dose: {value: 750, unit: mg/m2}`
+# fills dose_value and dose_unit. When the field is `not-reported`, every one of its
+# columns says `not-reported`; when it is left out (an optional field), they are empty.
+MAPS = {"dose": ("value", "min", "max", "unit", "description"), "count": ("value", "min", "max"),
+        "over": ("value", "unit"), "max_dose": ("value", "unit")}
+CSV_COLUMNS = (["study_id", "regimen", "drug", "role"]
+               + [f"{k}_{sub}" for k, subs in MAPS.items() for sub in subs]
+               + ["route", "rate", "premedication", "when", "dose_basis",
+                  "course_total_value", "course_total_unit", "population_n"]
+               + [f"age_{k}" for k in STATS] + ["age_at", "design_type", "certainty", "year",
+                                                "pmid", "doi", "study_url", "quote", "build_date"])
+
+
+def _text(v) -> str:
+    """A YAML scalar as CSV text: numbers as written, None as empty."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _spread(name: str, value, subs) -> dict[str, str]:
+    """One YAML field over its columns (see MAPS)."""
+    if value is None:
+        return {f"{name}_{s}": "" for s in subs}
+    if fmt.is_nr(value):
+        return {f"{name}_{s}": fmt.NR for s in subs}
+    if not isinstance(value, dict):            # count: 2
+        value = {"value": value}
+    return {f"{name}_{s}": _text(value.get(s)) for s in subs}
+
+
+def regimen_record(study, index: int, build_date: str) -> dict[str, str]:
+    """One CSV row: a regimen with its study's population, design and citation."""
+    s, r = study.data, study.data["regimens"][index]
+    row = {"study_id": study.id, "regimen": str(index), "drug": r["drug"], "role": r["role"]}
+    for name, subs in MAPS.items():
+        row.update(_spread(name, r.get(name), subs))
+    dose = r["dose"]
+    total = None
+    if fmt.course_total(r) is not None:
+        total = dose["value"] * r["count"]
+        total = int(total) if isinstance(total, float) and total.is_integer() else total
+    age = s["population"]["age_years"]
+    row.update({"route": r["route"], "rate": _text(r.get("rate")),
+                "premedication": _text(r.get("premedication")), "when": _text(r.get("when")),
+                "dose_basis": basis(dose["unit"]) if isinstance(dose, dict) and "unit" in dose else "",
+                "course_total_value": _text(total), "course_total_unit": dose["unit"] if total is not None else "",
+                "population_n": _text(s["population"]["n"])})
+    row.update({f"age_{k}": fmt.NR if fmt.is_nr(age) else _text(age.get(k)) for k in STATS})
+    c = s["citation"]
+    row.update({"age_at": s["population"].get("age_at", "treatment"), "design_type": s["design"]["type"],
+                "certainty": s["certainty"]["rating"], "year": _text(c["year"]), "pmid": _text(c["pmid"]),
+                "doi": _text(c["doi"]), "study_url": study.url, "quote": r["quote"],
+                "build_date": build_date})
+    return row
+
+
+def regimens_csv(site: Site) -> str:
+    """regimens.csv: a header row, then one row per regimen, studies in id order."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    w.writeheader()
+    for study in sorted(site.studies, key=lambda s: s.id):
+        for i in range(len(study.data["regimens"])):
+            w.writerow(regimen_record(study, i, site.build_date))
+    return buf.getvalue()
+
+
+def studies_json(site: Site) -> str:
+    """studies.json: the build date, the content model version and every study as its YAML gives it."""
+    doc = {"build_date": site.build_date, "content_model": MODEL_VERSION,
+           "schema": "schema/study.schema.json",
+           "studies": [s.data for s in sorted(site.studies, key=lambda s: s.id)]}
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def files(site: Site) -> list[tuple[str, bytes]]:
+    """studies.json, regimens.csv and schema/*.schema.json for output/."""
+    out = [("studies.json", studies_json(site).encode("utf-8")),
+           ("regimens.csv", regimens_csv(site).encode("utf-8"))]
+    out += [(f"schema/{p.name}", p.read_bytes()) for p in sorted(SCHEMA_DIR.glob("*.schema.json"))]
+    return out

@@ -1,0 +1,240 @@
+"""Citations and JSON-LD (issue 5): the formatted reference, RIS/BibTeX/CSL-JSON downloads
+read back by reference-manager parsers, and schema.org data that parses and keeps the CSP."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import bibtexparser
+import pytest
+import rispy
+
+from evidence import cite, jsonld
+from evidence.load import load_file
+from evidence.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+NR = "not-reported"
+SEED = "rituximab-childhood-sle-2005"
+IDS = sorted(p.stem for p in (ROOT / "content/studies").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("cite") / "output"
+    build(ROOT / "content", target)
+    return target
+
+
+def citation(sid: str) -> dict:
+    return load_file(ROOT / f"content/studies/{sid}.yaml", "study").data
+
+
+def given(c: dict, key: str):
+    v = c.get(key)
+    return None if v in (None, NR) else str(v)
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_ris_imports_with_rispy(out, sid):
+    s = citation(sid)
+    c = s["citation"]
+    text = (out / f"studies/{sid}/cite.ris").read_text(encoding="utf-8")
+    [entry] = rispy.loads(text)
+    assert entry["type_of_reference"] == "JOUR"
+    assert entry["title"] == s["title"]
+    assert entry.get("secondary_title") == given(c, "journal")
+    assert entry.get("year") == given(c, "year")
+    assert entry.get("volume") == given(c, "volume")
+    assert entry.get("number") == given(c, "issue")
+    assert entry.get("doi") == given(c, "doi")
+    assert entry.get("accession_number") == given(c, "pmid")
+    pages = given(c, "pages")
+    got = entry.get("start_page", "") + ("-" + entry["end_page"] if "end_page" in entry else "")
+    assert (got or None) == pages
+    if c["authors"] == NR:
+        assert "authors" not in entry          # left out, never invented
+    else:
+        assert len(entry["authors"]) == len(c["authors"])
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_bibtex_imports_with_bibtexparser(out, sid):
+    s = citation(sid)
+    c = s["citation"]
+    lib = bibtexparser.parse_string((out / f"studies/{sid}/cite.bib").read_text(encoding="utf-8"))
+    assert not lib.failed_blocks
+    [entry] = lib.entries
+    assert (entry.entry_type, entry.key) == ("article", sid)
+    f = {k: v.value for k, v in entry.fields_dict.items()}
+    assert re.sub(r"[{}]", "", f["title"]) == s["title"]
+    for bib, key in (("journal", "journal"), ("year", "year"), ("volume", "volume"), ("number", "issue"),
+                     ("doi", "doi"), ("pmid", "pmid")):
+        assert f.get(bib) == given(c, key), bib
+    pages = given(c, "pages")
+    assert (f.get("pages") or "").replace("--", "-") == (pages or "")
+    if c["authors"] == NR:
+        assert "author" not in f
+    else:
+        assert len(f["author"].split(" and ")) == len(c["authors"])
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_csl_json(out, sid):
+    s = citation(sid)
+    c = s["citation"]
+    [item] = json.loads((out / f"studies/{sid}/cite.json").read_text(encoding="utf-8"))
+    assert item["type"] == "article-journal" and item["title"] == s["title"]
+    assert item.get("DOI") == given(c, "doi") and item.get("PMID") == given(c, "pmid")
+    assert item.get("container-title") == given(c, "journal")
+    assert ("issued" in item) == (given(c, "year") is not None)
+    assert (item.get("status") == "in-press") == (c.get("status") == "in-press")
+
+
+def test_seed_downloads_exactly(out):
+    ris = (out / f"studies/{SEED}/cite.ris").read_bytes().decode("utf-8")   # CRLF kept
+    assert ris == ("TY  - JOUR\r\n"
+                   "TI  - B lymphocyte depletion therapy in children with refractory systemic lupus erythematosus\r\n"
+                   "T2  - Arthritis Rheum\r\nJO  - Arthritis Rheum\r\nPY  - 2005\r\nVL  - 52\r\nIS  - 10\r\n"
+                   "SP  - 3168\r\nEP  - 74\r\nDO  - 10.1002/art.21351\r\nAN  - 16200620\r\nDB  - PubMed\r\n"
+                   "UR  - https://www.qxmd.com/r/16200620\r\nER  - \r\n")
+    bib = (out / f"studies/{SEED}/cite.bib").read_text(encoding="utf-8")
+    assert bib == ("@article{rituximab-childhood-sle-2005,\n"
+                   "  title = {B lymphocyte depletion therapy in children with refractory systemic lupus erythematosus},\n"
+                   "  journal = {Arthritis Rheum},\n  year = {2005},\n  volume = {52},\n  number = {10},\n"
+                   "  pages = {3168--74},\n  doi = {10.1002/art.21351},\n  pmid = {16200620},\n"
+                   "  url = {https://www.qxmd.com/r/16200620}\n}\n")
+
+
+def test_formatted_reference():
+    from evidence.model import Study
+    seed = citation(SEED)
+    assert cite.reference(Study(SEED, seed, (), (), (), ())) == (
+        "B lymphocyte depletion therapy in children with refractory systemic lupus erythematosus. "
+        "Arthritis Rheum. 2005;52(10):3168-74. doi:10.1002/art.21351. PMID: 16200620.")
+    willems = citation("willems-2006")
+    assert cite.reference(Study("willems-2006", willems, (), (), (), ())) == (
+        "Willems M, Haddad E, Niaudet P, Kone-Paut I, Bensman A, Cochat P, et al. Rituximab therapy for "
+        "childhood-onset systemic lupus erythematosus. J Pediatr. 2006;148(5):623-627. "
+        "doi:10.1016/j.jpeds.2006.01.041.")
+    cognard = citation("cognard-inpress")
+    ref = cite.reference(Study("cognard-inpress", cognard, (), (), (), ()))
+    assert ref.startswith("Cognard J, Pietrement C, Laurent A, Fouillet-Desjonquères M, Moran-Alvarez P, "
+                          "Reumaux H, et al. Indications, efficacy")
+    assert ref.endswith("Rheumatology. In press. doi:10.1093/rheumatology/keaf231. PMID: 40279484.")
+
+
+def test_study_page_offers_cite_this_study(out):
+    html = (out / f"studies/{SEED}/index.html").read_text(encoding="utf-8")
+    section = html.split('id="cite-h"')[1].split("</section>")[0]
+    assert "Arthritis Rheum. 2005;52(10):3168-74. doi:10.1002/art.21351. PMID: 16200620." in section
+    for ext in ("ris", "bib", "json"):
+        m = re.search(rf'href="([^"]+cite\.{ext})" download="{SEED}\.{ext}"', section)
+        assert m and (out / f"studies/{SEED}" / m.group(1)).resolve().is_file()
+    assert "The authors are left out" in section
+
+
+def test_names_are_split_only_when_the_form_is_plain():
+    assert cite.split_name("Willems M") == {"family": "Willems", "given": "M"}
+    assert cite.split_name("Marks SD") == {"family": "Marks", "given": "SD"}
+    assert cite.split_name("Aeschlimann F.A.") == {"family": "Aeschlimann", "given": "F.A."}
+    assert cite.split_name("Quartier-Dit-Maire P.") == {"family": "Quartier-Dit-Maire", "given": "P."}
+    assert cite.split_name("Ting-Wei Lin") == {"literal": "Ting-Wei Lin"}
+    assert cite.split_name("French Pediatric-Onset SLE Study Group") == \
+        {"literal": "French Pediatric-Onset SLE Study Group"}
+
+
+def _study(title: str, **citation_changes):
+    from evidence.model import Study
+    data = citation(SEED)
+    data = dict(data, title=title, citation=dict(data["citation"], **citation_changes))
+    return Study("x-1", data, (), (), (), ())
+
+
+def test_hostile_text_stays_inside_its_field():
+    title = "Brace { and } 100% & #1 $x$ a_b ~ ^ \\ end\nER  - \nTY  - JOUR"
+    s = _study(title, url="https://example.org/a_b%20{x}", authors=["Smith J", "O'Brien {AB}"])
+    [entry] = rispy.loads(cite.ris(s))
+    assert entry["title"] == " ".join(title.split())              # one line: no injected record
+    lib = bibtexparser.parse_string(cite.bibtex(s))
+    assert not lib.failed_blocks and len(lib.entries) == 1
+    f = lib.entries[0].fields_dict
+    assert f["title"].value.startswith(r"Brace \{ and \} 100\% \& \#1 \$x\$ a\_b")
+    assert f["url"].value == "https://example.org/a_b%20%7Bx%7D"
+    assert f["author"].value.count(" and ") == 1
+    assert lib.entries[0].fields_dict["title"].value.count("{") == lib.entries[0].fields_dict["title"].value.count("}")
+
+
+def test_acronyms_keep_their_case_in_bibtex():
+    s = _study("Rituximab in SLE: the BILAG score and anti-CD20")
+    lib = bibtexparser.parse_string(cite.bibtex(s))
+    assert lib.entries[0].fields_dict["title"].value == "Rituximab in {SLE}: the {BILAG} score and anti-{CD20}"
+
+
+# --- JSON-LD -------------------------------------------------------------------------
+
+def ld_blocks(html: str) -> list[str]:
+    return re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_jsonld_parses_and_names_pmid_and_doi(out, sid):
+    s = citation(sid)
+    c = s["citation"]
+    html = (out / f"studies/{sid}/index.html").read_text(encoding="utf-8")
+    [block] = ld_blocks(html)
+    ld = json.loads(block)
+    assert ld["@context"] == "https://schema.org" and ld["@type"] == "MedicalScholarlyArticle"
+    assert ld["name"] == s["title"]
+    ids = {i["propertyID"]: i["value"] for i in ld.get("identifier", [])}
+    assert ids.get("PMID") == given(c, "pmid") and ids.get("DOI") == given(c, "doi")
+    assert all(a["@type"] == "MedicalCondition" for a in ld["about"])
+    assert len(ld["about"]) == len(s["conditions"])
+    assert {m["name"].lower() for m in ld["mentions"]} == {r["drug"] for r in s["regimens"]}
+    assert all(m["@type"] == "Drug" for m in ld["mentions"])
+    study = ld["mainEntity"]
+    assert study["@type"] == "MedicalObservationalStudy"
+    assert study["studyDesign"] == ("https://schema.org/CohortStudy" if s["design"]["type"] == "cohort"
+                                    else "https://schema.org/Observational")
+    assert ("author" in ld) == (c["authors"] != NR)
+    # data, not script: every inline <script> on the page is JSON-LD, and the CSP is unchanged
+    assert all('type="application/ld+json"' in tag for tag in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html))
+    from markupsafe import escape
+    from evidence.render import CSP
+    assert f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">' in html
+    assert "script-src 'self' 'wasm-unsafe-eval';" in CSP
+
+
+def test_jsonld_trial_types():
+    from evidence.model import Condition, Drug, Study
+    data = citation(SEED)
+    data = dict(data, design=dict(data["design"], type="randomised-controlled-trial",
+                                  blinding="double-blind", comparison="placebo"))
+    drug = Drug("rituximab", "Rituximab", "anti-CD20 monoclonal antibody", {})
+    cond = Condition("childhood-onset-sle", "Childhood-onset SLE", "Lupus in children", {})
+    trial = jsonld.medical_study(Study(SEED, data, (cond,), (drug,), (), ()))
+    assert trial["@type"] == "MedicalTrial"
+    assert trial["trialDesign"] == ["https://schema.org/RandomizedTrial", "https://schema.org/DoubleBlindedTrial",
+                                    "https://schema.org/PlaceboControlledTrial"]
+    report = dict(data, design=dict(data["design"], type="case-report"))
+    assert jsonld.medical_study(Study(SEED, report, (cond,), (drug,), (), ())) is None
+
+
+def test_jsonld_cannot_close_its_script(tmp_path):
+    """A title with </script> stays data: escaped in the page, the same text when parsed."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    p = tmp_path / f"content/studies/{SEED}.yaml"
+    evil = "Evil </script><script>alert(1)</script> & <!-- title"
+    text = p.read_text(encoding="utf-8").replace(
+        "title: B lymphocyte depletion therapy in children with refractory systemic lupus erythematosus",
+        f"title: '{evil}'", 1)
+    assert evil in text
+    p.write_text(text, encoding="utf-8")
+    build(tmp_path / "content", tmp_path / "output")
+    html = (tmp_path / f"output/studies/{SEED}/index.html").read_text(encoding="utf-8")
+    [block] = ld_blocks(html)
+    assert "<" not in block and ">" not in block
+    assert json.loads(block)["name"] == evil
+    assert "<script>alert(1)" not in html

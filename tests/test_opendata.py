@@ -1,0 +1,152 @@
+"""Open data (issue 5): studies.json validates against the published schema and equals the
+YAML; regimens.csv parses and matches the YAML field for field; both carry the build date."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from evidence import opendata
+from evidence.load import load_file
+from evidence.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+NR = "not-reported"
+EPOCH = "1764115200"      # 2025-11-26 00:00 UTC
+STUDY_FILES = sorted((ROOT / "content/studies").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    try:
+        target = tmp_path_factory.mktemp("opendata") / "output"
+        build(ROOT / "content", target)
+    finally:
+        mp.undo()
+    return target
+
+
+def yaml_studies() -> dict[str, dict]:
+    """The studies as the project's own strict loader reads them (dates stay text)."""
+    return {p.stem: load_file(p, "study").data for p in STUDY_FILES}
+
+
+def test_studies_json_validates_against_the_schema(out):
+    doc = json.loads((out / "studies.json").read_text(encoding="utf-8"))
+    assert doc["build_date"] == "2025-11-26"
+    assert doc["content_model"] == "1.1"
+    schema = json.loads((ROOT / "schema/study.schema.json").read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    assert len(doc["studies"]) == len(STUDY_FILES) == 6
+    for study in doc["studies"]:
+        errors = [e.message for e in validator.iter_errors(study)]
+        assert errors == [], study["id"]
+    # and the schema does reject a broken study, so the check above can fail
+    broken = dict(doc["studies"][0], population="seven")
+    assert list(validator.iter_errors(broken))
+
+
+def test_studies_json_is_the_yaml(out):
+    doc = json.loads((out / "studies.json").read_text(encoding="utf-8"))
+    assert {s["id"]: s for s in doc["studies"]} == yaml_studies()
+    assert [s["id"] for s in doc["studies"]] == sorted(p.stem for p in STUDY_FILES)
+
+
+def test_published_schemas_are_the_repository_ones(out):
+    for p in (ROOT / "schema").glob("*.schema.json"):
+        assert (out / "schema" / p.name).read_bytes() == p.read_bytes()
+    doc = json.loads((out / "studies.json").read_text(encoding="utf-8"))
+    assert (out / doc["schema"]).is_file()
+
+
+def _read_csv(out: Path) -> list[dict[str, str]]:
+    with open(out / "regimens.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_regimens_csv_parses(out):
+    with open(out / "regimens.csv", encoding="utf-8", newline="") as f:
+        raw = list(csv.reader(f))
+    assert raw[0] == opendata.CSV_COLUMNS
+    assert all(len(r) == len(raw[0]) for r in raw)
+    assert len(raw) - 1 == sum(len(s["regimens"]) for s in yaml_studies().values()) == 13
+
+
+MAPPED = {"dose": ("value", "min", "max", "unit", "description"), "count": ("value", "min", "max"),
+          "over": ("value", "unit"), "max_dose": ("value", "unit")}
+PLAIN = ("drug", "role", "route", "rate", "premedication", "when", "quote")
+
+
+def test_regimens_csv_matches_the_yaml_field_for_field(out):
+    rows = {(r["study_id"], int(r["regimen"])): r for r in _read_csv(out)}
+    studies = yaml_studies()
+    assert set(rows) == {(sid, i) for sid, s in studies.items() for i in range(len(s["regimens"]))}
+    for sid, s in studies.items():
+        for i, reg in enumerate(s["regimens"]):
+            row = rows[(sid, i)]
+            assert set(reg) <= set(MAPPED) | set(PLAIN), f"a regimen field this test does not check: {reg}"
+            for key in PLAIN:
+                assert row[key] == (str(reg[key]) if key in reg else ""), (sid, i, key)
+            for key, subs in MAPPED.items():
+                value = reg.get(key)
+                for sub in subs:
+                    col = row[f"{key}_{sub}"]
+                    if value is None:
+                        want = ""
+                    elif value == NR:
+                        want = NR
+                    elif isinstance(value, dict):
+                        want = str(value[sub]) if sub in value else ""
+                    else:
+                        want = str(value) if sub == "value" else ""
+                    assert col == want, (sid, i, f"{key}_{sub}")
+            # the study's fields repeated on each row
+            pop, cit = s["population"], s["citation"]
+            assert row["population_n"] == str(pop["n"])
+            for k in ("min", "max", "median", "mean", "q1", "q3", "value"):
+                age = pop["age_years"]
+                assert row[f"age_{k}"] == (NR if age == NR else str(age.get(k, ""))), (sid, k)
+            assert row["age_at"] == pop.get("age_at", "treatment")
+            assert (row["design_type"], row["certainty"]) == (s["design"]["type"], s["certainty"]["rating"])
+            assert (row["pmid"], row["doi"], row["year"]) == (str(cit["pmid"]), str(cit["doi"]), str(cit["year"]))
+            assert row["study_url"] == f"studies/{sid}/"
+            assert row["build_date"] == "2025-11-26"
+
+
+def test_regimens_csv_course_total(out):
+    seed = next(r for r in _read_csv(out)
+                if r["study_id"] == "rituximab-childhood-sle-2005" and r["drug"] == "rituximab")
+    assert (seed["course_total_value"], seed["course_total_unit"]) == ("1500", "mg/m2")
+    assert seed["dose_basis"] == "per dose, by body-surface area"
+    willems = next(r for r in _read_csv(out) if r["study_id"] == "willems-2006" and r["drug"] == "rituximab")
+    assert willems["course_total_value"] == ""      # a dose range: no single total follows
+
+
+def test_dosing_page_links_the_downloads_with_the_build_date(out):
+    html = (out / "dosing/index.html").read_text(encoding="utf-8")
+    assert '<a href="../regimens.csv" type="text/csv">regimens.csv</a>' in html
+    assert '<a href="../studies.json" type="application/json">studies.json</a>' in html
+    assert 'href="../schema/study.schema.json"' in html
+    assert "Built 2025-11-26." in html.split('id="data-h"')[1]
+
+
+def test_csv_keeps_hostile_text_as_data():
+    """A quote with a comma, quotes and a line break stays one field."""
+    from evidence.model import Drug, Regimen, Study
+    data = yaml.safe_load((ROOT / "content/studies/rituximab-childhood-sle-2005.yaml").read_text(encoding="utf-8"))
+    data["regimens"][0]["quote"] = 'a, "quoted"\nline'
+    drug = Drug("rituximab", "Rituximab", "x", {})
+    study = Study(data["id"], data, (), (drug,), tuple(Regimen(drug, r) for r in data["regimens"]), ())
+
+    class FakeSite:
+        studies = (study,)
+        build_date = "2026-01-01"
+    text = opendata.regimens_csv(FakeSite())
+    rows = list(csv.DictReader(text.splitlines(keepends=True)))
+    assert rows[0]["quote"] == 'a, "quoted"\nline'
