@@ -115,8 +115,6 @@ def write_site(pages: list[Page], output: Path, reuse: Path | None = None,
     check_collisions(pages)
     parent = output.parent
     staging = parent / f".{output.name}{STAGING_PREFIX}{os.getpid()}"
-    if output.exists() and not output.is_dir():
-        raise WriteError(f"{output} is a file, not a folder; move it away and build again")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         clean_stale(output)
@@ -165,6 +163,8 @@ def swap(staging: Path, output: Path, old: Path | None = None) -> None:
     if not output.exists():
         os.rename(staging, output)
         return
+    if not output.is_dir():   # a user's file named like the output folder: never delete it
+        raise WriteError(f"{output} is a file, not a folder; move it away and build again")
     if _exchange(staging, output):
         _remove(staging)          # now the previous site
         return
