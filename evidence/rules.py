@@ -195,7 +195,7 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
         out.append(_err(doc, ("population", "female"),
                         f"{pop['female']} is more than population.n ({n})"))
     _percent(doc, ("population", "female_percent"), pop["female"], n, pop.get("female_percent"), out,
-             "female", "n")
+             "female")   # worded "/ of" as tests/test_provenance.py pins it
     _stats(doc, ("population", "age_years"), pop["age_years"], out)
     _stats(doc, ("population", "disease_duration"), pop.get("disease_duration"), out)
     fu = s["follow_up_time"]
@@ -261,13 +261,13 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
     sae_n = sae["at_least"] if isinstance(sae, dict) else sae
     if _num(sae_n) and sae_n > n:
         out.append(_err(doc, ("safety", "serious_adverse_events"),
-                        f"{sae_n} is more than population.n ({n})"))
+                        f"{sae_n} people is more than population.n ({n})"))
     deaths = saf.get("deaths")
     if _num(deaths) and deaths > n:
         out.append(_err(doc, ("safety", "deaths"), f"{deaths} is more than population.n ({n})"))
     if _num(deaths) and _num(sae) and deaths > sae:
         out.append(_err(doc, ("safety", "deaths"),
-                        f"deaths ({deaths}) is more than serious_adverse_events ({sae})",
+                        f"{deaths} deaths is more than serious_adverse_events ({sae})",
                         "a death counts as a serious adverse event"))
     if isinstance(saf["adverse_events"], list):
         for i, ae in enumerate(saf["adverse_events"]):
@@ -282,6 +282,6 @@ def _count_rules(doc, at, o, n, out, label="population.n"):
     if o.get("counted_in", "people") == "people" and _num(n):
         for k in ("events", "of"):
             if _num(o[k]) and o[k] > n:
-                out.append(_err(doc, at + (k,), f"{o[k]} is more than {label} ({n})",
+                out.append(_err(doc, at + (k,), f"{o[k]} people is more than {label} ({n})",
                                 "if these are treatment courses, add counted_in: courses"))
     _percent(doc, at + ("percent",), ev, of, o.get("percent"), out)
