@@ -207,6 +207,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     if old and old.inputs == inputs and output.is_dir() and not old.intact(output):
         for k, v in old.summary.items():     # nothing changed: report the last build's findings
             setattr(result, k, v)
+        if strict and result.warnings:       # --strict turns those warnings into errors
+            raise BuildFailed(sorted(w.as_error() for w in result.warnings))
         result.written = 0
         result.unchanged = result.pages
         return result

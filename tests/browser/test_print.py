@@ -77,9 +77,9 @@ def test_print_styles_make_a_clean_handout(browser, family_url):
 
     assert not shown(".site-header nav") and not shown(".breadcrumbs") and not shown(".toc")
     assert not shown("#for-clinicians")
-    assert shown("#for-families") and shown(".keyfacts") and shown(".terms") and shown(".cite")
+    assert shown("#for-families") and shown(".keyfacts") and shown(".terms") and shown(".handout-cite")
     footer = page.inner_text(".site-footer")
-    assert re.search(r"Built \d{4}-\d{2}-\d{2}", footer)
+    assert re.search(r"[Bb]uilt (on )?\d{4}-\d{2}-\d{2}", footer), footer
     # Every visible web link shows its URL: as its text, or after it (a::after)
     links = page.eval_on_selector_all('a[href^="http"]', """els => els
         .filter(a => a.getClientRects().length > 0 && getComputedStyle(a).visibility !== 'hidden')
