@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import functools
+import re
 from pathlib import Path
 
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f]")
 
-@dataclass(frozen=True, order=True)
+
+@functools.total_ordering
+@dataclass(frozen=True)
 class ContentError:
     """A located problem in a content file (an error, or a warning under --strict)."""
 
@@ -18,10 +23,28 @@ class ContentError:
     severity: str = "error"  # "error" or "warning"
     source_line: str | None = field(default=None, compare=False)
 
+    def _key(self) -> tuple:
+        return (self.path, self.line, self.column, self.field, self.message, self.hint or "",
+                self.severity)
+
+    def __lt__(self, other: "ContentError") -> bool:
+        """Sort by file, line, column, field (a missing hint sorts first, never a TypeError)."""
+        return self._key() < other._key()
+
     def as_error(self) -> "ContentError":
         """The same problem, counted as an error (for --strict)."""
         return ContentError(self.path, self.line, self.column, self.field, self.message,
                             self.hint, "error", self.source_line)
+
+
+def _one_line(text: str) -> str:
+    """A value quoted in a message may hold line breaks: show them, so one error stays
+    one line an editor can jump to."""
+    return text.translate(_BREAKS)
+
+
+_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\x85": "\\x85", "\u2028": "\\u2028",
+                         "\u2029": "\\u2029", "\x0b": "\\v", "\x0c": "\\f"})
 
 
 def expected_got(expected: str, got: str) -> str:
@@ -33,13 +56,14 @@ def format_error(err: ContentError) -> str:
     """Render one error like a compiler: location, field, message, the line, a hint."""
     prefix = "warning: " if err.severity == "warning" else ""
     head = f"{err.path}:{err.line}:{err.column}: {prefix}{err.field}: {err.message}"
-    lines = [head]
+    lines = [_one_line(head)]
     if err.source_line is not None and err.line > 0:
-        text = err.source_line.rstrip("\n").replace("\t", " ")
+        # a tab is one column wide in the caret line; invisible characters become visible
+        text = _UNSEEN.sub("\ufffd", err.source_line.rstrip("\n").replace("\t", " "))
         lines.append(f"{err.line:5d} | {text}")
         lines.append("      | " + " " * max(err.column - 1, 0) + "^")
     if err.hint:
-        lines.append(f"  hint: {err.hint}")
+        lines.append(f"  hint: {_one_line(err.hint)}")
     return "\n".join(lines)
 
 
@@ -60,3 +84,34 @@ def display_path(path: Path, root: Path | None = None) -> str:
         except ValueError:
             continue
     return p.as_posix()
+
+
+# libyaml's wording -> (plain wording, hint); matched on the start of the problem
+YAML_SYNTAX = [
+    ("found unexpected end of stream", "a quotation mark is never closed",
+     "close the quotation mark opened here"),
+    ("found unknown escape character", "unknown escape after a backslash in double quotes",
+     "use single quotes, or write \\\\ for a backslash"),
+    ("found invalid Unicode character escape", "invalid \\u escape in double quotes",
+     "write the character itself"),
+    ("found a tab character", "a tab character where YAML expects spaces",
+     "indent with spaces, not tabs"),
+    ("did not find expected key", "this line is not indented like the lines around it",
+     "line each key up with the others of its group; check the line above too"),
+    ("did not find expected '-' indicator", "this line is not indented like the list items around it",
+     "line each `- ` up with the others of its list"),
+    ("mapping values are not allowed", "a `: ` where no new field can start",
+     "quote text that contains `: `, or check the indentation"),
+    ("could not find expected ':'", "expected a `key: value` line",
+     "every field name ends with a colon and a space; quote text that runs over several lines"),
+    ("did not find expected ',' or ']'", "a [list] is not closed, or lacks a comma",
+     "close it with ] and separate items with commas"),
+    ("did not find expected ',' or '}'", "a {map} is not closed, or lacks a comma",
+     "close it with } and separate fields with commas"),
+    ("did not find expected node content", "a value is missing here",
+     "quote values that start with a special character"),
+    ("expected a single document", "more than one YAML document (a second `---`)",
+     "keep one study per file; remove the extra ---"),
+    ("found character that cannot start any token", "this character cannot start a value",
+     "put the value in quotes"),
+]

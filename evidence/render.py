@@ -22,7 +22,11 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
        "img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; "
        "base-uri 'none'; form-action 'self'; object-src 'none'")
-_ATTRS = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+# Markdown fields are prose inside a page: no headings, landmarks, images or tables from
+# content (they would break the page's outline), and only href/start attributes (issue 7)
+_TAGS = {"p", "br", "em", "strong", "b", "i", "a", "ul", "ol", "li", "code", "blockquote",
+         "sub", "sup", "abbr"}
+_ATTRS = {"a": {"href"}, "ol": {"start"}}
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,8 @@ def _converter() -> md.Markdown:
 def markdown_html(text: str) -> Markup:
     """Markdown rendered and sanitised (no script, style, event handlers or unsafe URLs)."""
     html = _converter().reset().convert(text or "")
-    clean = nh3.clean(html, tags=set(nh3.ALLOWED_TAGS) - {"img"}, attributes=_ATTRS,
-                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto"},
+                      link_rel="noopener noreferrer", strip_comments=True)
     return Markup(clean)
 
 

@@ -2,7 +2,8 @@
 and the consistency rules of the content model (all errors)."""
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+import unicodedata
 from pathlib import Path
 
 from .errors import ContentError
@@ -22,8 +23,20 @@ def _num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def odd_character(text: str) -> str | None:
+    """Describe the first character outside a-z, 0-9 and '-' (look-alikes included)."""
+    for ch in text:
+        if not ("a" <= ch <= "z" or "0" <= ch <= "9" or ch == "-"):
+            name = unicodedata.name(ch, "a control character")
+            return f"`{ch}` (U+{ord(ch):04X} {name})" if ord(ch) > 127 else f"`{ch}`"
+    return None
+
+
 def check_ids(docs: list[SourceDoc]) -> list[ContentError]:
-    """Ids equal file names; one file per id within each kind."""
+    """Ids equal file names, file names are valid ids; one file per id within each kind."""
     out: list[ContentError] = []
     seen: dict[tuple[str, str], SourceDoc] = {}
     for doc in docs:
@@ -31,14 +44,24 @@ def check_ids(docs: list[SourceDoc]) -> list[ContentError]:
             continue
         ident = doc.data.get("id")
         stem = Path(doc.path).stem
-        if isinstance(ident, str) and ident != stem:
+        valid = isinstance(ident, str) and bool(_ID.match(ident)) and 3 <= len(ident) <= 80
+        if not _ID.match(stem) or not 3 <= len(stem) <= 80:
+            # the file name becomes a URL: refuse dots, capitals and look-alike letters
+            odd = odd_character(stem)
+            out.append(ContentError(
+                doc.rel, 1, 1, "(file name)",
+                f"expected a file name made of an id and .yaml; got \"{Path(doc.path).name}\"",
+                (f"{odd} is not allowed; " if odd else "") + "use lowercase a-z, 0-9 and single "
+                f"hyphens, 3 to 80 characters" + (f", e.g. {ident}.yaml" if valid else ""),
+                "error", doc.source_line(1)))
+        elif valid and ident != stem:
             out.append(_err(doc, ("id",), f"expected the file name `{stem}`; got \"{ident}\"",
-                            f"rename the file to {ident}.yaml or write id: {stem}"))
-        if isinstance(ident, str):
+                            f"rename the file to {ident}{Path(doc.path).suffix} or write id: {stem}"))
+        if valid:
             first = seen.get((doc.kind, ident))
             if first is not None:
                 out.append(_err(doc, ("id",), f"{doc.kind} id `{ident}` is also used by {first.rel}",
-                                "each entry has exactly one file"))
+                                "each entry has exactly one file; remove one of them"))
             else:
                 seen[(doc.kind, ident)] = doc
     return out
@@ -68,7 +91,7 @@ def check_glossary(doc: SourceDoc) -> list[ContentError]:
         for j, ref in enumerate(t.get("see_also", [])):
             if ref not in ids:
                 out.append(_err(doc, (i, "see_also", j), f"no glossary term with id `{ref}`",
-                                _near(ref, ids)))
+                                _near(ref, ids) or f"add a term with id: {ref}, or remove it here"))
     return out
 
 
@@ -91,8 +114,10 @@ def check_references(valid: list[SourceDoc], docs: list[SourceDoc]) -> list[Cont
         refs += [(("drugs", i), "drug", c) for i, c in enumerate(s["drugs"])]
         refs += [(("regimens", i, "drug"), "drug", r["drug"]) for i, r in enumerate(s["regimens"])]
         for fpath, kind, ref in refs:
-            if ref not in have[kind]:
-                folder = "conditions" if kind == "condition" else "drugs"
+            folder = "conditions" if kind == "condition" else "drugs"
+            files = Path(doc.path).parent.parent / folder
+            if ref not in have[kind] and not any((files / f"{ref}{x}").is_file() for x in (".yaml", ".yml")):
+                # (a file that exists but failed to load has its own error: not repeated here)
                 out.append(_err(doc, fpath, f"no {kind} with id `{ref}`",
                                 _near(ref, have[kind]) or f"add content/{folder}/{ref}.yaml"))
     return out
@@ -132,7 +157,9 @@ def _stats(doc, fpath, m, out, unit_label=""):
         return
     lo, hi = m.get("min"), m.get("max")
     if _num(lo) and _num(hi) and lo > hi:
-        out.append(_err(doc, fpath + ("min",), f"min {lo} is above max {hi}"))
+        out.append(_err(doc, fpath + ("min",), f"min {lo} is above max {hi}",
+                        "swap them, or check the figures against the source"))
+        return   # the centre cannot be judged against a reversed range
     for k in ("median", "mean", "value"):
         v = m.get(k)
         if _num(v) and _num(lo) and v < lo:
@@ -151,11 +178,11 @@ def _stats(doc, fpath, m, out, unit_label=""):
         out.append(_err(doc, fpath + ("interval", "low"), f"low {iv['low']} is above high {iv['high']}"))
 
 
-def _percent(doc, fpath, events, of, percent, out, what="events"):
+def _percent(doc, fpath, events, of, percent, out, what="events", whole="of"):
     if _num(percent) and _num(events) and _num(of) and of > 0:
         exact = 100 * events / of
         if abs(exact - percent) > 1:
-            out.append(_err(doc, fpath, f"{percent} is more than 1 away from 100 × {what} / of "
+            out.append(_err(doc, fpath, f"{percent} is more than 1 away from 100 × {what} / {whole} "
                                         f"({exact:.1f})", "check the counts and the percentage"))
 
 
@@ -168,7 +195,7 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
         out.append(_err(doc, ("population", "female"),
                         f"{pop['female']} is more than population.n ({n})"))
     _percent(doc, ("population", "female_percent"), pop["female"], n, pop.get("female_percent"), out,
-             "female")
+             "female")   # worded "/ of" as tests/test_provenance.py pins it
     _stats(doc, ("population", "age_years"), pop["age_years"], out)
     _stats(doc, ("population", "disease_duration"), pop.get("disease_duration"), out)
     fu = s["follow_up_time"]
@@ -209,13 +236,14 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
         if o["id"] in seen:
             out.append(_err(doc, at + ("id",), f"two outcomes with id `{o['id']}` (also outcomes[{seen[o['id']]}])"))
         seen.setdefault(o["id"], i)
-        gn = n
+        gn, label = n, "population.n"
         if "group" in o:
             if o["group"] not in groups:
                 out.append(_err(doc, at + ("group",), f"no group with id `{o['group']}`",
                                 _near(o["group"], groups) or "add it under groups"))
             else:
                 gn = groups[o["group"]]["n"]
+                label = f"groups[{s['groups'].index(groups[o['group']])}].n"
         wrong = ("events", "of", "percent", "counted_in") if o["type"] == "continuous" \
             else ("baseline", "follow_up", "unit")
         for k in wrong:
@@ -227,7 +255,7 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
             _stats(doc, at + ("baseline",), o["baseline"], out)
             _stats(doc, at + ("follow_up",), o["follow_up"], out)
         else:
-            _count_rules(doc, at, o, gn, out)
+            _count_rules(doc, at, o, gn, out, label)
     saf = s["safety"]
     sae = saf["serious_adverse_events"]
     sae_n = sae["at_least"] if isinstance(sae, dict) else sae
@@ -247,13 +275,13 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
     return out
 
 
-def _count_rules(doc, at, o, n, out):
+def _count_rules(doc, at, o, n, out, label="population.n"):
     ev, of = o["events"], o["of"]
     if _num(ev) and _num(of) and ev > of:
         out.append(_err(doc, at + ("events",), f"events ({ev}) is more than of ({of})"))
     if o.get("counted_in", "people") == "people" and _num(n):
         for k in ("events", "of"):
             if _num(o[k]) and o[k] > n:
-                out.append(_err(doc, at + (k,), f"{o[k]} people is more than population.n ({n})",
+                out.append(_err(doc, at + (k,), f"{o[k]} people is more than {label} ({n})",
                                 "if these are treatment courses, add counted_in: courses"))
     _percent(doc, at + ("percent",), ev, of, o.get("percent"), out)

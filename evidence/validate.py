@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 
 from . import provenance, rules
 from .errors import ContentError
@@ -21,6 +21,11 @@ from .load import SourceDoc, format_path
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 MODEL_VERSION = "1.1"          # the newest content model this build understands
 KNOWN_VERSIONS = ("1.0", "1.1")
+
+
+# JSON Schema counts 7.0 as an integer; the content model does not (`7`, not `7.0` or `1e3`)
+_StrictInt = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _, v: isinstance(v, int) and not isinstance(v, bool)))
 
 
 @lru_cache(maxsize=None)
@@ -32,7 +37,7 @@ def validator(kind: str) -> Draft202012Validator:
     one-study rebuild (#9).
     """
     schema = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return _StrictInt(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @dataclass
@@ -49,6 +54,7 @@ class Report:
 
 
 def _got(value) -> str:
+    """How a value is shown after "got"."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -60,6 +66,24 @@ def _got(value) -> str:
     if isinstance(value, list):
         return "a list"
     return repr(value)
+
+
+def _as_written(doc: SourceDoc, fpath: tuple, value) -> str:
+    """A number as the file writes it (1e3, 7.0), not as Python prints it (1000.0)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and tuple(fpath) in doc.marks:
+        line, col = doc.locate(fpath)
+        m = re.match(r"[-+]?[0-9][0-9_.eE+-]*", (doc.source_line(line) or "")[col - 1:])
+        if m:
+            return m.group()
+    return _got(value)
+
+
+def _type_hint(value, want: set[str]) -> str | None:
+    """Text expected but a number, date-like or boolean-like value given: quote it."""
+    if "string" in want and "integer" not in want and "number" not in want and \
+            isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "put the value in quotes"
+    return None
 
 
 _TYPE_WORDS = {"string": "text", "integer": "an integer", "number": "a number",
@@ -89,16 +113,34 @@ def _branch_matches(schema: dict, value) -> bool:
     return pt in ts or (pt == "integer" and "number" in ts)
 
 
+def _closest_maps(branches: list, matching: list[int], value: dict) -> list[int]:
+    """Of several map shapes ({value, unit}, {min, max, unit} ...), the one the writer meant:
+    all its required fields present, else the most fields in common."""
+    keys = set(value)
+    full = [i for i in matching if set(branches[i].get("required", ())) <= keys]
+    if full:
+        return full if len(full) == 1 else \
+            [min(full, key=lambda i: len(keys - set(branches[i].get("properties", {}))))]
+    overlap = {i: len(keys & set(branches[i].get("properties", {}))) for i in matching}
+    best = max(overlap.values())
+    return [i for i in matching if overlap[i] == best] if best else matching
+
+
+_PATTERN_WORDS = {"doi": "a DOI starting 10. (e.g. 10.1002/art.21351)", "pmid": "digits only"}
+
+
 def _hint_for(value, expected_types: set[str]) -> str | None:
-    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n") \
+    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n", "true", "false") \
             and "boolean" in expected_types:
         return "write true or false"
     if "integer" in expected_types and (isinstance(value, float) or
                                         (isinstance(value, str) and re.fullmatch(r"[-+]?[0-9.eE+]+", value))):
         return _INT_HINT
-    if isinstance(value, str) and value.replace("_", "-").lower() == "not-reported" \
+    if isinstance(value, str) and re.sub(r"[\s_]+", "-", value.strip().lower()) == "not-reported" \
             and value != "not-reported":
         return "write exactly not-reported"
+    if value is None:
+        return "write a value after the colon (or not-reported where the model allows it)"
     return None
 
 
@@ -114,9 +156,12 @@ def _translate(doc: SourceDoc, e, out: list[ContentError]) -> None:
                                 message, hint, "error", doc.source_line(line)))
 
     v = e.validator
+    got = _as_written(doc, fpath, value)
     if v in ("anyOf", "oneOf"):
         branches = e.validator_value
         matching = [i for i, b in enumerate(branches) if _branch_matches(b, value)]
+        if len(matching) > 1 and isinstance(value, dict):
+            matching = _closest_maps(branches, matching, value)
         if v == "oneOf" and not e.context:  # more than one matched
             add(f"expected exactly one of {', '.join(sorted(k for b in branches for k in b.get('required', [])))}")
             return
@@ -129,7 +174,7 @@ def _translate(doc: SourceDoc, e, out: list[ContentError]) -> None:
                 return
         expected = schema.get("x-expected") or "a value of another form"
         types = {b.get("type") for b in branches if isinstance(b.get("type"), str)}
-        add(f"expected {expected}; got {_got(value)}", _hint_for(value, types))
+        add(f"expected {expected}; got {got}", _hint_for(value, types) or _type_hint(value, types))
         return
     if v == "required":
         have = value if isinstance(value, dict) else {}
@@ -156,24 +201,24 @@ def _translate(doc: SourceDoc, e, out: list[ContentError]) -> None:
             expected = "a map of fields (key: value lines)"
         elif not fpath:
             expected = "a list of terms (lines starting with -)"
-        add(f"expected {expected}; got {_got(value)}", _hint_for(value, set(want)))
+        add(f"expected {expected}; got {got}", _hint_for(value, set(want)) or _type_hint(value, set(want)))
         return
     if v == "enum":
         opts = e.validator_value
         near = difflib.get_close_matches(str(value), [str(o) for o in opts], n=1, cutoff=0.5)
         hint = _hint_for(value, {"boolean"} if True in opts else set())
+        if not hint and isinstance(value, str) and "²" in value:
+            hint = f"write {value.replace('²', '2')} with a plain ASCII 2"
         if not hint and near:
             hint = f"did you mean {near[0]}?"
-        if not hint and isinstance(value, str) and "²" in value:
-            hint = "write m2 with a plain ASCII 2"
-        add(f"expected one of {', '.join(map(str, opts))}; got {_got(value)}", hint)
+        add(f"expected one of {', '.join(map(str, opts))}; got {got}", hint)
         return
     if v == "const":
-        add(f"expected {e.validator_value}; got {_got(value)}")
+        add(f"expected {e.validator_value}; got {got}")
         return
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         sign = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}[v]
-        add(f"expected a number {sign} {e.validator_value}; got {_got(value)}")
+        add(f"expected a number {sign} {e.validator_value}; got {got}")
         return
     if v == "minItems":
         add(f"expected at least {e.validator_value} item{'s' if e.validator_value != 1 else ''}; got {len(value)}")
@@ -182,26 +227,45 @@ def _translate(doc: SourceDoc, e, out: list[ContentError]) -> None:
         add(f"expected at least one of {', '.join(sorted(schema.get('properties', {})))}; got none")
         return
     if v == "maxLength":
-        add(f"expected at most {e.validator_value} characters; got {len(value)}")
+        if "id" in str(schema.get("x-expected", "")):
+            add(f"expected {schema['x-expected']}; got {len(value)} characters")
+        else:
+            add(f"expected at most {e.validator_value} characters; got {len(value)}")
         return
     if v == "minLength":
-        add(f"expected non-empty text; got {_got(value)}")
+        if e.validator_value > 1:
+            add(f"expected {schema.get('x-expected') or f'at least {e.validator_value} characters'}; "
+                f"got {got}")
+        else:
+            add(f"expected non-empty text; got {got}")
         return
     if v == "uniqueItems":
         add("expected each item once; got a repeated item", "remove the repeat")
         return
     if v == "format":
-        add(f"expected a real date written YYYY-MM-DD; got {_got(value)}")
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            add(f"expected a real date written YYYY-MM-DD; got {got}",
+                "check the month (01-12) and the day")
+        return   # other shapes fail the pattern too: one message is enough
         return
     if v == "pattern":
-        expected = schema.get("x-expected") or f"text matching {e.validator_value}"
+        last = fpath[-1] if fpath else ""
+        expected = schema.get("x-expected") or _PATTERN_WORDS.get(str(last)) or \
+            f"text matching {e.validator_value}"
         hint = None
         if "id" in expected and isinstance(value, str):
-            hint = "use lowercase a-z, 0-9 and single hyphens, e.g. " + \
-                (re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-study")
+            odd = rules.odd_character(value)
+            like = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+            hint = (f"{odd} is not allowed; " if odd else "") + \
+                "use lowercase a-z, 0-9 and single hyphens" + \
+                (f", e.g. {like}" if like and value.isascii() else "")
         if "full stop" in expected:
             hint = "remove the final full stop"
-        add(f"expected {expected}; got {_got(value)}", hint)
+        if "version" in expected and not isinstance(value, str):
+            hint = f'quote it: "{value}"'
+        if "BCP 47" in expected and isinstance(value, str):
+            hint = f"write {value.replace('_', '-')}" if "_" in value else None
+        add(f"expected {expected}; got {got}", hint)
         return
     add(f"{e.message}")
 
@@ -216,7 +280,25 @@ def schema_errors(doc: SourceDoc) -> list[ContentError]:
     out: list[ContentError] = []
     for e in validator(doc.kind).iter_errors(doc.data):
         _translate(doc, e, out)
-    return sorted(set(out))
+    return sorted(_drop_misspelt(set(out)))
+
+
+def _drop_misspelt(errors: set[ContentError]) -> list[ContentError]:
+    """`plain_titel` given and `plain_title` missing is one mistake: keep only the
+    unknown-field error, whose hint names the missing field."""
+    unknown: dict[str, list[str]] = {}
+    for e in errors:
+        if e.message.startswith("unknown field `"):
+            parent, _, name = e.field.rpartition(".")
+            unknown.setdefault(parent, []).append(name)
+    keep: dict[tuple, ContentError] = {}
+    for e in sorted(errors, key=lambda e: (e.hint is None, e._key())):   # a hint wins
+        if e.message.startswith("missing required field `"):
+            parent, _, name = e.field.rpartition(".")
+            if difflib.get_close_matches(name, unknown.get(parent, []), n=1, cutoff=0.6):
+                continue
+        keep.setdefault((e.path, e.line, e.column, e.field, e.message), e)   # one message once
+    return list(keep.values())
 
 
 def check_version(site: SourceDoc | None) -> list[ContentError]:
@@ -227,13 +309,25 @@ def check_version(site: SourceDoc | None) -> list[ContentError]:
     if isinstance(v, str) and re.fullmatch(r"[0-9]+\.[0-9]+", v) and v not in KNOWN_VERSIONS:
         major, minor = map(int, v.split("."))
         known = tuple(map(int, MODEL_VERSION.split(".")))
+        line, col = site.locate(("content_model",))
         if (major, minor) > known:
-            line, col = site.locate(("content_model",))
             return [ContentError(site.rel, line, col, "content_model",
                                  f"content model {v} is newer than this generator knows ({MODEL_VERSION})",
                                  "update the generator, or write content for version " + MODEL_VERSION,
                                  "error", site.source_line(line))]
+        return [ContentError(site.rel, line, col, "content_model",     # e.g. 0.9: never existed
+                             f"expected one of {', '.join(KNOWN_VERSIONS)}; got \"{v}\"",
+                             f"write content_model: \"{MODEL_VERSION}\"", "error", site.source_line(line))]
     return []
+
+
+def _site_file_exists(docs: list[SourceDoc]) -> bool:
+    """Whether content/site.yaml exists, judged from where the other files were found."""
+    for d in docs:
+        content = Path(d.path).parent if d.kind == "glossary" else Path(d.path).parent.parent
+        if (content / "site.yaml").is_file():
+            return True
+    return False
 
 
 def check_doc(doc: SourceDoc, source: str | None, *, reading: bool = True) -> tuple[bool, Report]:
@@ -281,7 +375,7 @@ def validate(docs: list[SourceDoc], sources: dict[str, str], *, reading: bool = 
         merge(report, one)
         if ok:
             valid.append(doc)
-    if site is None:
+    if site is None and not _site_file_exists(docs):   # (one that failed to load has its error)
         report.errors.append(ContentError("content/site.yaml", 1, 1, "(file)",
                                           "missing: the site settings file is required",
                                           "copy the example from docs/content-model.md"))

@@ -1,0 +1,185 @@
+"""Validation: the bad-input corpus (tests/data/bad: one mistake per case, exact stderr,
+exit 1, output/ byte-identical afterwards) and the inputs that must be accepted."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitekit import BAD, SEED, all_cases, copy_site, read_case, run_build, run_inprocess, snapshot
+
+CASES = all_cases()
+
+# every bad input issue 7 and the content model name, by the case that shows it
+REQUIRED = """
+yaml-bad-indentation yaml-unclosed-quote yaml-unclosed-quote-at-end yaml-tab-indentation
+empty-file top-level-list top-level-scalar not-utf8 too-large too-deep duplicate-key
+boolean-yes boolean-on integer-as-float integer-exponent integer-octal date-impossible date-as-time
+anchor-alias alias-bomb python-tag wrong-type-text-for-integer missing-required
+unknown-field-misspelt out-of-range-n id-not-file-name id-dotdot id-absolute id-dots id-uppercase
+id-lookalike filename-lookalike filename-dot two-files-one-id missing-condition
+missing-regimen-drug missing-glossary-see-also median-outside-range q1-above-median
+median-above-q3 female-above-n events-above-of people-above-n at-least-above-n
+out-of-range-p-value min-above-max-age min-above-max-dose min-above-max-count added-before-year
+drugs-not-studied duplicate-outcome-id deaths-above-serious percent-mismatch duplicate-pmid
+duplicate-doi language-underscore contact-not-url-or-email journal-full-stop content-model-newer
+""".split()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The minimal site, built once: every case starts from a copy with a previous output/."""
+    site = copy_site(tmp_path_factory.mktemp("built"))
+    r = run_inprocess(site)
+    assert r.code == 0, r.err
+    assert (site / "output" / "studies" / "rituximab-childhood-sle-2005" / "index.html").is_file()
+    return site
+
+
+def _fresh(built: Path, dest: Path) -> Path:
+    shutil.copytree(built, dest, symlinks=True)
+    return dest
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
+def test_bad_input(case_file: Path, built: Path, tmp_path: Path) -> None:
+    """Exact message on stderr, exit 1, nothing on stdout, output/ byte-identical."""
+    case = read_case(case_file)
+    site = _fresh(built, tmp_path / "site")
+    before = snapshot(site / "output")
+    case.apply(site)
+    r = run_inprocess(site)
+    assert r.err == case.expected
+    assert r.code == 1
+    assert r.out == ""
+    assert snapshot(site / "output") == before
+    assert not [p.name for p in site.iterdir() if p.name.startswith((".output-staging", ".output-old"))]
+
+
+def test_corpus_is_complete() -> None:
+    """Each case has its .err, each named bad input has a case, each message is located."""
+    names = {c.stem for c in CASES}
+    assert len(CASES) >= 90
+    assert not set(REQUIRED) - names
+    assert {p.stem for p in BAD.glob("*.err")} == names
+    located = re.compile(r"^content/[^\s:]+:\d+:\d+: (warning: )?\S.*: .+$")
+    for c in CASES:
+        case = read_case(c)
+        lines = case.expected.splitlines()
+        assert re.fullmatch(r"\d+ errors? in \d+ files?; output/ left unchanged\.", lines[-1]), c.stem
+        heads = [ln for ln in lines if not ln.startswith((" ", "  hint:")) and ln != lines[-1]]
+        assert heads and all(located.match(h) for h in heads), c.stem
+        assert "Traceback" not in case.expected
+
+
+def test_unknown_field_suggests_the_nearest_name() -> None:
+    """The issue's own example, in one message with no second 'missing' error."""
+    case = read_case(BAD / "unknown-field-misspelt.yaml")
+    assert "unknown field `plain_titel`" in case.expected
+    assert "hint: did you mean `plain_title`?" in case.expected
+    assert "missing required" not in case.expected
+
+
+@pytest.mark.parametrize("name", ["yaml-unclosed-quote", "yaml-tab-indentation", "female-above-n"])
+def test_real_command_line(name: str, built: Path, tmp_path: Path) -> None:
+    """`python build.py` itself: the same message, exit 1, the previous output/ intact."""
+    case = read_case(BAD / f"{name}.yaml")
+    site = _fresh(built, tmp_path / "site")
+    before = snapshot(site / "output")
+    case.apply(site)
+    r = run_build(site)
+    assert (r.code, r.err) == (1, case.expected)
+    assert snapshot(site / "output") == before
+
+
+def test_yaml_syntax_error_is_located_to_its_line(built: Path, tmp_path: Path) -> None:
+    """Issue 3: a YAML syntax error names the file and the line of the mistake."""
+    site = _fresh(built, tmp_path / "site")
+    path = site / "content" / SEED
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = next(i for i, ln in enumerate(lines) if ln.startswith("conditions:"))
+    lines[i] = "conditions: [childhood-onset-sle\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    r = run_inprocess(site, "check")
+    assert r.code == 1
+    first = r.err.splitlines()[0]
+    assert first.startswith(f"content/{SEED}:{i + 2}:")   # the parser stops on the next line
+    assert "a [list] is not closed" in first
+
+
+def _site_with(tmp_path: Path, old: str, new: str) -> Path:
+    site = copy_site(tmp_path)
+    p = site / "content" / SEED
+    text = p.read_text(encoding="utf-8")
+    assert old in text
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return site
+
+
+@pytest.mark.parametrize("old,new,shown", [
+    # YAML 1.1 words are text where text is expected (content model "Scalars")
+    ("    premedication: not-reported", "    premedication: no", "no"),
+    ("    rate: not-reported", "    rate: on", "on"),
+    ("    when: only for children who had not had it before", "    when: yes", "yes"),
+    # unquoted dates and times stay text; 017 stays 017 in a text-or-integer field
+    ('added: "2026-11-24"', "added: 2026-11-24", None),
+    ('  volume: "52"', "  volume: 017", "017"),
+    ("    when: only for children who had not had it before", "    when: 12:30", "12:30"),
+])
+def test_yaml_11_surprises_are_text(tmp_path: Path, old: str, new: str, shown: str | None) -> None:
+    """`no`, `on`, `yes`, dates, times and 017 in text fields build, and show as written."""
+    site = _site_with(tmp_path, old, new)
+    r = run_inprocess(site)
+    assert r.code == 0, r.err
+    page = (site / "output/studies/rituximab-childhood-sle-2005/index.html").read_text("utf-8")
+    if shown:
+        assert re.search(rf">\s*{re.escape(shown)}\b", page), shown
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    """A UTF-8 BOM (added by some editors) is ignored; the page is the same as without it."""
+    plain = copy_site(tmp_path / "plain")
+    bom = copy_site(tmp_path / "bom")
+    p = bom / "content" / SEED
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    assert run_inprocess(plain, "--no-search").code == 0   # (Pagefind's index is not reproducible)
+    r = run_inprocess(bom, "--no-search")
+    assert r.code == 0, r.err
+    assert snapshot(bom / "output") == snapshot(plain / "output")
+
+
+def test_file_of_exactly_one_mebibyte_is_accepted(tmp_path: Path) -> None:
+    """The cap is 1,048,576 bytes: a file of exactly that size loads."""
+    site = copy_site(tmp_path)
+    p = site / "content" / SEED
+    body = p.read_bytes()
+    line = b"# " + b"x" * 78 + b"\n"
+    body += line * ((1_048_576 - len(body)) // len(line) + 1)
+    p.write_bytes(body[:1_048_575] + b"\n")
+    assert p.stat().st_size == 1_048_576
+    r = run_inprocess(site, "check")
+    assert r.code == 0, r.err
+
+
+def test_all_errors_of_a_run_are_listed(built: Path, tmp_path: Path) -> None:
+    """Two broken files: both reported, sorted by path, one summary line."""
+    site = _fresh(built, tmp_path / "site")
+    read_case(BAD / "language-underscore.yaml").apply(site)
+    read_case(BAD / "female-above-n.yaml").apply(site)
+    r = run_inprocess(site)
+    heads = [ln for ln in r.err.splitlines() if re.match(r"^content/\S+:\d+:\d+: ", ln)]
+    assert [h.split(":")[0] for h in heads if "warning" not in h] == [
+        "content/site.yaml", f"content/{SEED}"]
+    assert r.err.splitlines()[-1] == "2 errors in 2 files; output/ left unchanged."
+    assert r.code == 1
+
+
+def test_missing_site_file_is_an_error(tmp_path: Path) -> None:
+    """No content/site.yaml at all: one located error, exit 1."""
+    site = copy_site(tmp_path)
+    (site / "content" / "site.yaml").unlink()
+    r = run_inprocess(site, "check")
+    assert r.code == 1
+    assert r.err.splitlines()[0] == "content/site.yaml:1:1: (file): missing: the site settings file is required"
