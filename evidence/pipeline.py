@@ -21,6 +21,11 @@ from .workers import JOB, Progress, chunks, pool
 PACKAGE = Path(__file__).resolve().parent
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """'1 study', '6 studies'."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
 class BuildFailed(Exception):
     """Content errors (or warnings under --strict): nothing was written."""
 
@@ -53,10 +58,11 @@ class Result:
         total = sum(self.times.values())
         unquoted = self.figures_checked - self.figures_found
         lines = []
-        what = (f"Built {self.pages} pages ({self.studies} studies, {self.drugs} drugs, "
-                f"{self.conditions} conditions) in {total:.2f} s"
+        what = (f"Built {self.pages} pages ({_n(self.studies, 'study', 'studies')}, {_n(self.drugs, 'drug')}, "
+                f"{_n(self.conditions, 'condition')}) in {total:.2f} s"
                 if self.output else
-                f"Checked {self.studies} studies, {self.drugs} drugs, {self.conditions} conditions "
+                f"Checked {_n(self.studies, 'study', 'studies')}, {_n(self.drugs, 'drug')}, "
+                f"{_n(self.conditions, 'condition')} "
                 f"in {total:.2f} s; nothing written")
         lines.append(what + (f"; open {self.output}/index.html" if self.output else ""))
         if self.output:
