@@ -95,7 +95,9 @@ def sitemap(site: Site, html_paths: list[str]) -> bytes:
     ET.register_namespace("", SITEMAP)
     urlset = ET.Element(f"{{{SITEMAP}}}urlset")
     dates = {f"{s.url}index.html": str(s.data.get("reviewed", s.data["added"])) for s in site.studies}
-    for path in sorted(p for p in html_paths if p.endswith(".html") and p != "404.html"):
+    # the dosing table's sort pages repeat it in another order (noindex): not listed
+    for path in sorted(p for p in html_paths if p.endswith(".html") and p != "404.html"
+                       and not p.startswith("dosing/sort/")):
         url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
         ET.SubElement(url, f"{{{SITEMAP}}}loc").text = page_url(path, base_url)
         if path in dates:

@@ -35,6 +35,10 @@ def odd_character(text: str) -> str | None:
     return None
 
 
+# /studies/<x>/ pages of the studies index (browse.py): no study may take these ids
+RESERVED_STUDY_IDS = frozenset({"oldest-first", "largest-first", "by-certainty"})
+
+
 def check_ids(docs: list[SourceDoc]) -> list[ContentError]:
     """Ids equal file names, file names are valid ids; one file per id within each kind."""
     out: list[ContentError] = []
@@ -57,6 +61,9 @@ def check_ids(docs: list[SourceDoc]) -> list[ContentError]:
         elif valid and ident != stem:
             out.append(_err(doc, ("id",), f"expected the file name `{stem}`; got \"{ident}\"",
                             f"rename the file to {ident}{Path(doc.path).suffix} or write id: {stem}"))
+        if valid and doc.kind == "study" and ident in RESERVED_STUDY_IDS:
+            out.append(_err(doc, ("id",), f"`{ident}` is reserved: /studies/{ident}/ is a page of "
+                                          "the studies index", "choose another id"))
         if valid:
             first = seen.get((doc.kind, ident))
             if first is not None:
