@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,45 +13,10 @@ from evidence.load import load_all, read_sources
 from evidence.model import CERTAINTY, build_site
 from evidence.pipeline import build
 from evidence.readability import grade
+from helpers import Rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "rituximab-childhood-sle-2005"
-
-
-class Rows(HTMLParser):
-    """Each <tr id=...>'s cells as text, quotes (<details>) left out."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.rows: dict[str, list[str]] = {}
-        self._row = self._cell = None
-        self._skip = 0
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "tr" and a.get("id"):
-            self._row = a["id"]
-            self.rows[self._row] = []
-        elif tag in ("td", "th") and self._row:
-            self._cell = []
-        elif tag == "details":
-            self._skip += 1
-        elif tag in ("br", "p") and self._cell is not None:
-            self._cell.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag == "details":
-            self._skip -= 1
-        elif tag in ("td", "th") and self._cell is not None:
-            self.rows[self._row].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr":
-            self._row = None
-
-    def handle_data(self, data):
-        if self._cell is not None and not self._skip:
-            self._cell.append(data)
 
 
 COLUMNS = ["Study", "Design", "Treated", "Age", "Regimen", "Main outcome", "Serious adverse events",
@@ -79,7 +43,8 @@ def page(out: Path, cid: str) -> str:
 
 def table(html: str) -> dict[str, dict[str, str]]:
     parsed = Rows(html)
-    return {rid[len("study-"):]: dict(zip(COLUMNS, cells)) for rid, cells in parsed.rows.items()}
+    return {rid[len("study-"):]: dict(zip(COLUMNS, cells)) for rid, cells in parsed.rows.items()
+            if not rid.startswith("_")}
 
 
 def family(html: str) -> str:
