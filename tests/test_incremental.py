@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 
 from evidence.pipeline import build
+from helpers import snapshot as tree
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under root, by relative path, with its bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture()
