@@ -96,3 +96,9 @@ def test_glossary_has_anchor_per_term(site):
     page = (site / "glossary" / "index.html").read_text(encoding="utf-8")
     for t in terms:
         assert f'id="{t["id"]}"' in page, t["id"]
+
+
+def test_drug_class_keeps_its_capitals(site):
+    """Jinja's capitalize would lower the rest: "Anti-cd20"."""
+    page = (site / "drugs" / "rituximab" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="lede">Anti-CD20 monoclonal antibody</p>' in page
