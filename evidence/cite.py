@@ -11,6 +11,7 @@ import json
 import re
 
 from .fmt import NR
+from .fragments import STORE
 
 # "Willems M", "Marks SD", "Aeschlimann F.A.": a surname and initials as PubMed writes them.
 # Anything else ("Ting-Wei Lin", a group name) is kept whole as a literal name: we do not
@@ -208,11 +209,16 @@ def csl(study) -> dict:
 
 
 def files(site) -> list[tuple[str, bytes]]:
-    """studies/<id>/cite.ris, cite.bib and cite.json for every study."""
+    """studies/<id>/cite.ris, cite.bib and cite.json for every study (each study's made once
+    and reused by later builds while it is unchanged; #9)."""
     out = []
     for s in site.studies:
-        base = f"studies/{s.id}/cite"
-        out += [(base + ".ris", ris(s).encode("utf-8")),
-                (base + ".bib", bibtex(s).encode("utf-8")),
-                (base + ".json", (json.dumps([csl(s)], ensure_ascii=False, indent=2) + "\n").encode("utf-8"))]
+        out += STORE.get("cite-files", s, "", lambda s=s: _files(s))
     return out
+
+
+def _files(s) -> list[tuple[str, bytes]]:
+    base = f"studies/{s.id}/cite"
+    return [(base + ".ris", ris(s).encode("utf-8")),
+            (base + ".bib", bibtex(s).encode("utf-8")),
+            (base + ".json", (json.dumps([csl(s)], ensure_ascii=False, indent=2) + "\n").encode("utf-8"))]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import fmt
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from . import fmt, fragments
 from .cite import short_ref
 from .model import Regimen, Site, Study
 
@@ -191,8 +194,25 @@ def make_row(study: Study, i: int) -> Row:
 
 
 def all_rows(site: Site) -> list[Row]:
-    """Every regimen of every study, in the site's study order (newest first)."""
-    return [make_row(s, i) for s in site.studies for i in range(len(s.regimens))]
+    """Every regimen of every study, in the site's study order (newest first); made once
+    per site (every dosing view and drug page filters this one list; #9)."""
+    rows = site.__dict__.get("_dosing_rows")
+    if rows is None:
+        rows = [make_row(s, i) for s in site.studies for i in range(len(s.regimens))]
+        site.__dict__["_dosing_rows"] = rows
+    return rows
+
+
+@pass_context
+def rows_html(ctx, rows, table_id: str) -> Markup:
+    """The <tr> of each row, each rendered once per build (fragments.py) and placed here."""
+    env, path = ctx.environment, ctx["path"]
+    template = env.get_template("partials/dosing_row.html")
+    link = fragments.linker(ctx["config"].get("base_url", ""))
+    get = fragments.STORE.get
+    parts = [get("dosing-row", r.study, f"{table_id}:{r.index}",
+                 lambda r=r: template.render(r=r, table_id=table_id, link=link)) for r in rows]
+    return Markup(fragments.rooted("".join(parts), path))
 
 
 def sort_rows(rows: list[Row], key: str, descending: bool = False) -> list[Row]:
@@ -256,10 +276,14 @@ def table(site: Site, *, condition: str | None = None, drug: str | None = None,
         col = next(c for c in SORTABLE if c.key == sort)
         rows = sort_rows(rows, sort, col.descending)
     # studied drugs first (the point of the table), then co-treatments; by name within each
-    drugs = sorted(site.drugs, key=lambda d: not any(r.drug.id == d.id and r.regimen.role == "studied"
-                                                     for r in rows))
-    groups = tuple(Group(d, tuple(r for r in rows if r.drug.id == d.id))
-                   for d in drugs if any(r.drug.id == d.id for r in rows))
+    by_drug: dict[str, list[Row]] = {}
+    studied = set()
+    for r in rows:
+        by_drug.setdefault(r.drug.id, []).append(r)
+        if r.regimen.role == "studied":
+            studied.add(r.drug.id)
+    drugs = sorted(site.drugs, key=lambda d: d.id not in studied)
+    groups = tuple(Group(d, tuple(by_drug[d.id])) for d in drugs if d.id in by_drug)
     n = len(rows)
     return Table(table_id, caption or f"Regimens in the studies ({n} regimen{'s' if n != 1 else ''})",
                  groups, sort, sort_links)
@@ -282,28 +306,29 @@ def filters(site: Site) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def pages(site: Site) -> list[tuple[str, str, dict]]:
-    """The dosing page, its sort pages and its filter pages: (path, template, context)."""
+    """The dosing page, its sort pages and its filter pages: (path, template, context).
+    The context names the view (plain values); the template makes its table with
+    dosing_table(site, **view), so the page plan stays cheap to make and to fingerprint."""
     base = {"filters": filters(site)}
     plan = [("dosing/index.html", "dosing.html",
-             {**base, "here": "dosing/", "shown": "every regimen",
-              "table": table(site, sort_links=True)})]
+             {**base, "here": "dosing/", "shown": "every regimen", "view": {"sort_links": True}})]
     for col in SORTABLE:
         plan.append((f"dosing/sort/{col.key}/index.html", "dosing.html",
                      {**base, "here": "dosing/", "shown": f"every regimen, sorted by {col.label.lower()}",
-                      "table": table(site, sort=col.key, sort_links=True)}))
+                      "view": {"sort": col.key, "sort_links": True}}))
     for c in site.conditions:
         if site.studies_for("condition", c.id):
             plan.append((f"dosing/condition/{c.id}/index.html", "dosing.html",
                          {**base, "here": f"dosing/condition/{c.id}/", "shown": f"studies of {c.name}",
-                          "table": table(site, condition=c.id)}))
+                          "view": {"condition": c.id}}))
     for d in site.drugs:
         if site.studies_for("drug", d.id):
             plan.append((f"dosing/drug/{d.id}/index.html", "dosing.html",
                          {**base, "here": f"dosing/drug/{d.id}/", "shown": f"{d.name} regimens",
-                          "table": table(site, drug=d.id)}))
+                          "view": {"drug": d.id}}))
     for r in routes(site):
         plan.append((f"dosing/route/{r}/index.html", "dosing.html",
                      {**base, "here": f"dosing/route/{r}/", "shown": f"regimens by {ROUTE_WORDS[r]}"
                       if r != "not-reported" else "regimens whose route was not reported",
-                      "table": table(site, route=r)}))
+                      "view": {"route": r}}))
     return plan

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 
+from .fragments import STORE
 from .model import Site, Study
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -72,21 +73,38 @@ def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: s
     author = sub(feed, "author")
     sub(author, "name", site.config.get("title", ""))
     sub(feed, "generator", "evidence site generator")
-    for s in entries:
-        entry = sub(feed, "entry")
-        sub(entry, "title", s.data["plain_title"])
-        sub(entry, "id", _id("study", s.id))
-        sub(entry, "link", rel="alternate", type="text/html",
-            href=page_url(f"{s.url}index.html", base_url, feed_path))
-        sub(entry, "published", _stamp(str(s.data["added"])))
-        sub(entry, "updated", _stamp(str(s.data.get("reviewed", s.data["added"]))))
-        for c in s.conditions:
-            sub(entry, "category", term=c.id, label=c.plain_name)
-        people = "person" if s.n == 1 else "people"
-        sub(entry, "summary", f"{s.design_label}, {s.year_text}, {s.n} {people}. "
-            f"Certainty: {s.certainty_label.lower()}. {s.data['title']}", type="text")
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+    head = ET.tostring(feed, encoding="unicode")
+    depth = str(feed_path.count("/"))
+    body = "".join(STORE.get("atom-entry", s, depth, lambda s=s: _entry(s, base_url, feed_path))
+                   for s in entries)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n{head[:-len("</feed>")]}{body}</feed>\n'
+            .encode("utf-8"))
+
+
+def _entry(s: Study, base_url: str, feed_path: str) -> str:
+    """One study's <entry>, indented for its place in the feed (made once per study; #9).
+    Its tags carry no namespace: inside <feed> they are in Atom's default namespace."""
+    entry = ET.Element("entry")
+
+    def sub(tag, text=None, **attrs):
+        el = ET.SubElement(entry, tag, {k: v for k, v in attrs.items() if v is not None})
+        if text is not None:
+            el.text = text
+        return el
+
+    sub("title", s.data["plain_title"])
+    sub("id", _id("study", s.id))
+    sub("link", rel="alternate", type="text/html", href=page_url(f"{s.url}index.html", base_url, feed_path))
+    sub("published", _stamp(str(s.data["added"])))
+    sub("updated", _stamp(str(s.data.get("reviewed", s.data["added"]))))
+    for c in s.conditions:
+        sub("category", term=c.id, label=c.plain_name)
+    people = "person" if s.n == 1 else "people"
+    sub("summary", f"{s.design_label}, {s.year_text}, {s.n} {people}. "
+        f"Certainty: {s.certainty_label.lower()}. {s.data['title']}", type="text")
+    ET.indent(entry, level=1)
+    return "  " + ET.tostring(entry, encoding="unicode") + "\n"
 
 
 def sitemap(site: Site, html_paths: list[str]) -> bytes:

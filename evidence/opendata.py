@@ -12,6 +12,7 @@ import json
 
 from . import fmt
 from .dosing import basis
+from .fragments import STORE
 from .model import Site
 from .validate import MODEL_VERSION, SCHEMA_DIR
 
@@ -78,20 +79,37 @@ def regimen_record(study, index: int, build_date: str) -> dict[str, str]:
 def regimens_csv(site: Site) -> str:
     """regimens.csv: a header row, then one row per regimen, studies in id order."""
     buf = io.StringIO()
+    csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n").writeheader()
+    return buf.getvalue() + "".join(
+        STORE.get("csv-rows", study, "", lambda study=study: _csv_rows(study, site.build_date))
+        for study in sorted(site.studies, key=lambda s: s.id))
+
+
+def _csv_rows(study, build_date: str) -> str:
+    """One study's rows of regimens.csv (made once and reused while it is unchanged; #9)."""
+    buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    w.writeheader()
-    for study in sorted(site.studies, key=lambda s: s.id):
-        for i in range(len(study.data["regimens"])):
-            w.writerow(regimen_record(study, i, site.build_date))
+    for i in range(len(study.data["regimens"])):
+        w.writerow(regimen_record(study, i, build_date))
     return buf.getvalue()
 
 
 def studies_json(site: Site) -> str:
-    """studies.json: the build date, the content model version and every study as its YAML gives it."""
-    doc = {"build_date": site.build_date, "content_model": MODEL_VERSION,
-           "schema": "schema/study.schema.json",
-           "studies": [s.data for s in sorted(site.studies, key=lambda s: s.id)]}
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    """studies.json: the build date, the content model version and every study as its YAML
+    gives it. Written as json.dumps(doc, indent=1) would, from each study's own text."""
+    head = json.dumps({"build_date": site.build_date, "content_model": MODEL_VERSION,
+                       "schema": "schema/study.schema.json", "studies": []},
+                      ensure_ascii=False, indent=1)
+    studies = sorted(site.studies, key=lambda s: s.id)
+    if not studies:
+        return head + "\n"
+    parts = [STORE.get("study-json", s, "", lambda s=s: _study_json(s)) for s in studies]
+    return head[:-len("[]\n}")] + "[\n  " + ",\n  ".join(parts) + "\n ]\n}\n"
+
+
+def _study_json(study) -> str:
+    """A study's data as it sits in studies.json's list (two levels in, at indent 1)."""
+    return json.dumps(study.data, ensure_ascii=False, indent=1).replace("\n", "\n  ")
 
 
 def files(site: Site) -> list[tuple[str, bytes]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentError
+from .fragments import STORE
 from .manifest import Manifest, digest, file_digests, stamp
 from .workers import JOB, Progress, chunks, pool
 
@@ -137,14 +138,14 @@ def _render_chunk(idx: range) -> list[str]:
     """Render plan entries idx into JOB's target folder (runs in a worker or in-process)."""
     from .render import render_page
     env, site, entries, target = JOB["env"], JOB["site"], JOB["entries"], JOB["target"]
-    done = []
+    done, mark = [], STORE.mark()
     for i in idx:
         page = render_page(env, site, entries[i])
         dest = target / page.path
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(page.body)
         done.append(page.path)
-    return done
+    return done, (STORE.since(mark) if JOB.get("forked") else [])
 
 
 def _render(env, site, entries: list, target: Path, jobs: int, progress: Progress) -> None:
@@ -152,14 +153,16 @@ def _render(env, site, entries: list, target: Path, jobs: int, progress: Progres
     JOB.update(env=env, site=site, entries=entries, target=target)
     try:
         forked, done = pool(jobs, len(entries)), 0
+        JOB["forked"] = bool(forked)
         if forked:
             with forked:
-                for part in forked.imap_unordered(_render_chunk, chunks(len(entries))):
+                for part, made in forked.imap_unordered(_render_chunk, chunks(len(entries))):
+                    STORE.merge(made)           # fragments a worker made, kept for the next build
                     done += len(part)
                     progress.show("render", done, len(entries))
         else:
             for chunk in chunks(len(entries)):
-                done += len(_render_chunk(chunk))
+                done += len(_render_chunk(chunk)[0])
                 progress.show("render", done, len(entries))
     finally:
         JOB.clear()
@@ -188,6 +191,7 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
         with build_lock(Path(output)):      # the manifest must describe output/ as this build found it
             return _build(content, output, strict, clean, no_search, quiet, jobs, templates)
     finally:
+        STORE.reset()           # its digests belong to this build's objects
         if collecting:
             gc.enable()
 
@@ -245,6 +249,9 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     base = "\0".join([generator, options] + [keys[d.rel] for d in docs if d.kind in ("site", "glossary")])
     new_keys = {e[0]: page_key(e, base, tdeps, fp) for e in plan}
     new_keys.update({p: "static:" + digest(s.body) for p, s in statics.items()})
+    fragments_file = folder / f"fragments-{digest(str(output.resolve()).encode())}.pickle"
+    STORE.start(digest(repr((base, sorted(tdigests.items()))).encode()),
+                lambda obj: fp.entity.get(id(obj)), None if clean else fragments_file)
     result.times["model"] = time.perf_counter() - t
     everything = clean or old is None or not output.is_dir()
     touched = set() if everything else old.intact(output)
@@ -300,6 +307,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
                                              "figures_checked", "figures_found", "figures_derived",
                                              "reading")}
     Manifest(inputs, new_keys, written, extra, summary, stats, scan_ns).save(folder, output)
+    STORE.save(fragments_file, set(fp.entity.values()))
     result.times["write"] = time.perf_counter() - t
     return result
 

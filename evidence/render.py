@@ -14,8 +14,8 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import (browse, cite, dosing, family, feeds, findings, fmt, jsonld, opendata, pictures,
-               search, terms)
+from . import (browse, cite, dosing, family, feeds, findings, fmt, fragments, jsonld, opendata,
+               pictures, search, terms)
 from .model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -66,7 +66,8 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
                        key_facts=family.key_facts, pictures=pictures.for_study,
                        drug_uses=family.drug_uses)
     # clinicians (#5): citations, JSON-LD and the dosing table on drug pages
-    env.globals.update(cite_reference=cite.reference, study_jsonld=jsonld.article, dosing_table=dosing.table)
+    env.globals.update(cite_reference=cite.reference, study_jsonld=jsonld.article, dosing_table=dosing.table,
+                       dosing_rows=dosing.rows_html)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}   # compact JSON-LD
     return env
 
@@ -133,6 +134,7 @@ def static_files(templates: Path = TEMPLATES) -> list[Page]:
 def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
     """Render every page of the site into memory."""
     env = make_env(templates)
+    fragments.STORE.reset()          # shared within this rendering only
     pages = [render_page(env, site, entry) for entry in page_plan(site)]
     return pages + whole_site_files(site, [p.path for p in pages]) + static_files(templates)
 

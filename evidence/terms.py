@@ -145,14 +145,42 @@ class _Marker(HTMLParser):
                 f'<dl>{items}</dl></div>\n')
 
 
+_REGION = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*\s" + REGION_ATTR + r"\b")
+
+
+def _region_end(page: str, start: int, tag: str) -> int:
+    """The end of the element opened at start (after its matching end tag), or -1."""
+    depth, tags = 0, re.compile(rf"<(/?){tag}\b[^>]*>", re.I)
+    for m in tags.finditer(page, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return m.end()
+    return -1
+
+
 def mark(page: str, glossary: tuple[Term, ...], glossary_url: str) -> str:
-    """The page with each glossary term's first occurrence (in data-glossary regions) explained."""
+    """The page with each glossary term's first occurrence (in data-glossary regions) explained.
+
+    Only the regions are parsed (a drug page's 300 KB dosing table is copied as it is):
+    each region element is found with its matching end tag and run through _Marker, which
+    shares the set of terms already marked so that each is explained once per page."""
     if REGION_ATTR not in page:
         return page
     pattern, lookup = build_pattern(glossary)
     if pattern is None:
         return page
-    m = _Marker(pattern, lookup, glossary_url)
-    m.feed(page)
-    m.close()
-    return "".join(m.out)
+    out, at, marked = [], 0, set()
+    for m in _REGION.finditer(page):
+        if m.start() < at:
+            continue                       # a region inside one already done
+        end = _region_end(page, m.start(), m.group(1))
+        if end < 0:
+            end = len(page)                # unclosed: mark to the end, as a whole-page parse would
+        marker = _Marker(pattern, lookup, glossary_url)
+        marker.marked = marked
+        marker.feed(page[m.start():end])
+        marker.close()
+        out += [page[at:m.start()], "".join(marker.out)]
+        at = end
+    out.append(page[at:])
+    return "".join(out)

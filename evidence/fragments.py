@@ -1,0 +1,106 @@
+"""Pieces of pages rendered once and reused, within a build and across builds (issue 9).
+
+The same dosing row appears on the dosing page, its thirteen sort pages and its filter
+pages; the same study row on the four orders of the studies index. Each is rendered
+once per build, and a rebuild takes the rows of unchanged studies from .cache/ instead
+of rendering them again, so adding one study to 5,000 renders that study's rows only.
+
+A fragment is keyed by what it is made from (its kind, a variant such as the table's
+id, and the content digest of the study it shows, which manifest.Fingerprints gives),
+never by where it appears: links inside it start with ROOT, which the page replaces by
+its own path to the site root (rooted). The cache file is tied to a base digest (the
+generator, the options, every template): when any of them changes, nothing is reused.
+Outside an incremental build (`check`, tests) fragments are shared within the process
+only, keyed by object identity.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from itertools import islice
+from pathlib import Path
+
+ROOT = "\x01"          # stands for "../" * depth inside fragments; content cannot hold it
+FORMAT = 1
+
+
+class Fragments:
+    """The fragment store of one build (module global STORE, inherited by forked workers)."""
+
+    def __init__(self) -> None:
+        self.old: dict = {}          # from the last build (persistent keys only)
+        self.made: dict = {}         # used or made in this build
+        self.key_of = None           # object -> content digest, or None
+        self.base = ""
+        self.alive: dict = {}        # id -> object, so an identity key is never reused
+
+    def start(self, base: str, key_of, path: Path | None) -> None:
+        """Begin a build: digests from key_of, and the last build's fragments from path."""
+        self.old, self.made, self.key_of, self.base, self.alive = {}, {}, key_of, base, {}
+        if path is None:
+            return
+        try:
+            data = pickle.loads(path.read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: render everything
+            return
+        if isinstance(data, dict) and data.get("format") == FORMAT and data.get("base") == base:
+            self.old = data["fragments"]
+
+    def reset(self) -> None:
+        self.__init__()
+
+    def get(self, kind: str, obj, variant: str, make) -> str:
+        """The fragment `kind` of obj (e.g. a study) in `variant`, made by make() if new."""
+        digest = self.key_of(obj) if self.key_of else None
+        if digest:
+            key = (kind, digest, variant)
+        else:
+            key = (kind, id(obj), variant, 0)
+            self.alive[id(obj)] = obj
+        text = self.made.get(key)
+        if text is None:
+            text = self.old.get(key) if digest else None
+            if text is None:
+                text = make()
+            self.made[key] = text
+        return text
+
+    def mark(self) -> int:
+        """A position in `made`, to collect what a forked worker adds after it."""
+        return len(self.made)
+
+    def since(self, mark: int) -> list:
+        """Persistent fragments used or made after mark (sent back from a worker)."""
+        return [(k, v) for k, v in islice(self.made.items(), mark, None) if len(k) == 3]
+
+    def merge(self, items: list) -> None:
+        self.made.update(items)
+
+    def save(self, path: Path, live: set[str]) -> None:
+        """Keep this build's fragments and the last build's of entries that still exist
+        (digests in live), so the file does not grow with entries long gone."""
+        keep = {k: v for k, v in self.old.items() if k[1] in live}
+        keep.update((k, v) for k, v in self.made.items() if len(k) == 3)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(pickle.dumps({"format": FORMAT, "base": self.base, "fragments": keep},
+                                     protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+
+
+STORE = Fragments()
+
+
+def linker(base_url: str):
+    """render.linker for a fragment: links start at ROOT instead of the page's own depth."""
+    def link(url: str = "") -> str:
+        target = ROOT + url
+        if not base_url and (url == "" or url.endswith("/")):
+            target += "index.html"
+        return target
+    return link
+
+
+def rooted(text: str, path: str) -> str:
+    """Fragment text placed on the page at `path` (ROOT becomes that page's '../'s)."""
+    return text.replace(ROOT, "../" * path.count("/"))
