@@ -144,7 +144,7 @@ def pages(site: Site) -> list[tuple[str, str, dict]]:
         for g in dims[key]:
             plan.append((f"{g['url']}index.html", "browse_list.html",
                          {"dimension": (key, url, heading, intro), "group": g,
-                          "show_age": key == "ages", "age_text": age_text}))
+                          "show_age": key == "ages"}))
     all_orders = orders(site)
     for suffix, label, studies in all_orders:
         plan.append((f"studies/{suffix}index.html", "studies.html",

@@ -261,11 +261,17 @@ class Table:
         return "descending" if col.descending else "ascending"
 
 
-def table(site: Site, *, condition: str | None = None, drug: str | None = None,
+def table(site, *, condition: str | None = None, drug: str | None = None,
           route: str | None = None, sort: str | None = None, table_id: str = "dosing",
           caption: str | None = None, sort_links: bool = False) -> Table:
-    """The dosing table, filtered and sorted, grouped by drug (drugs in name order)."""
-    rows = all_rows(site)
+    """The dosing table, filtered and sorted, grouped by drug (drugs in name order).
+    `site` may also be a list of studies (a drug page's own): the table then reads only
+    those, so the page is rebuilt only when one of them changes."""
+    if isinstance(site, Site):
+        rows, site_drugs = all_rows(site), site.drugs
+    else:
+        rows = [make_row(s, i) for s in site for i in range(len(s.regimens))]
+        site_drugs = sorted({r.drug.id: r.drug for r in rows}.values(), key=lambda x: (x.name.lower(), x.id))
     if condition:
         rows = [r for r in rows if any(c.id == condition for c in r.study.conditions)]
     if drug:
@@ -282,7 +288,7 @@ def table(site: Site, *, condition: str | None = None, drug: str | None = None,
         by_drug.setdefault(r.drug.id, []).append(r)
         if r.regimen.role == "studied":
             studied.add(r.drug.id)
-    drugs = sorted(site.drugs, key=lambda d: d.id not in studied)
+    drugs = sorted(site_drugs, key=lambda d: d.id not in studied)
     groups = tuple(Group(d, tuple(by_drug[d.id])) for d in drugs if d.id in by_drug)
     n = len(rows)
     return Table(table_id, caption or f"Regimens in the studies ({n} regimen{'s' if n != 1 else ''})",
@@ -307,28 +313,33 @@ def filters(site: Site) -> list[tuple[str, list[tuple[str, str]]]]:
 
 def pages(site: Site) -> list[tuple[str, str, dict]]:
     """The dosing page, its sort pages and its filter pages: (path, template, context).
-    The context names the view (plain values); the template makes its table with
-    dosing_table(site, **view), so the page plan stays cheap to make and to fingerprint."""
+    The context names the view (plain values) and its source (the site, or a condition's
+    or drug's own studies); the template makes its table with dosing_table(source, **view),
+    so the page plan stays cheap to make and to fingerprint, and a filter page is rebuilt
+    only when one of its own studies changes."""
     base = {"filters": filters(site)}
     plan = [("dosing/index.html", "dosing.html",
-             {**base, "here": "dosing/", "shown": "every regimen", "view": {"sort_links": True}})]
+             {**base, "here": "dosing/", "shown": "every regimen", "view": {"sort_links": True},
+              "source": site})]
     for col in SORTABLE:
         plan.append((f"dosing/sort/{col.key}/index.html", "dosing.html",
                      {**base, "here": "dosing/", "shown": f"every regimen, sorted by {col.label.lower()}",
-                      "view": {"sort": col.key, "sort_links": True}}))
+                      "view": {"sort": col.key, "sort_links": True}, "source": site}))
+    # a condition's or drug's view reads only its own studies: adding a study rebuilds
+    # the views it appears in, not all of them
     for c in site.conditions:
         if site.studies_for("condition", c.id):
             plan.append((f"dosing/condition/{c.id}/index.html", "dosing.html",
                          {**base, "here": f"dosing/condition/{c.id}/", "shown": f"studies of {c.name}",
-                          "view": {"condition": c.id}}))
+                          "view": {"condition": c.id}, "source": site.studies_for("condition", c.id)}))
     for d in site.drugs:
         if site.studies_for("drug", d.id):
             plan.append((f"dosing/drug/{d.id}/index.html", "dosing.html",
                          {**base, "here": f"dosing/drug/{d.id}/", "shown": f"{d.name} regimens",
-                          "view": {"drug": d.id}}))
+                          "view": {"drug": d.id}, "source": site.studies_for("drug", d.id)}))
     for r in routes(site):
         plan.append((f"dosing/route/{r}/index.html", "dosing.html",
                      {**base, "here": f"dosing/route/{r}/", "shown": f"regimens by {ROUTE_WORDS[r]}"
                       if r != "not-reported" else "regimens whose route was not reported",
-                      "view": {"route": r}}))
+                      "view": {"route": r}, "source": site}))
     return plan

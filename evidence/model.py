@@ -237,5 +237,5 @@ def build_site(docs: list[SourceDoc], sources: dict[str, str], build_date: str) 
     site_doc = by_kind.get("site", [None])[0]
     return Site(site_doc.data if site_doc else {}, tuple(newest_first(studies)),
                 tuple(sorted(conditions.values(), key=lambda c: c.name.lower())),
-                tuple(sorted(drugs.values(), key=lambda x: x.name.lower())),
+                tuple(sorted(drugs.values(), key=lambda x: (x.name.lower(), x.id))),
                 tuple(sorted(glossary, key=lambda t: t.term.lower())), build_date)

@@ -241,17 +241,18 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     (folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
     env.bytecode_cache = FileSystemBytecodeCache(str(folder / "jinja"))
     plan = page_plan(site)
+    tdeps, fp = TemplateDeps(env, tdigests), Fingerprints(site, keys)
+    base = "\0".join([generator, options] + [keys[d.rel] for d in docs if d.kind in ("site", "glossary")])
+    # per-study pieces (rows, feed entries, downloads) from the last build, by content digest
+    fragments_file = folder / f"fragments-{digest(str(output.resolve()).encode())}.pickle"
+    STORE.start(digest(repr((base, sorted(tdigests.items()))).encode()),
+                lambda obj: fp.entity.get(id(obj)), None if clean else fragments_file)
     # files copied as they are, and files made from the whole site (feeds, sitemap): made
     # every time, cheap, and written only when their bytes differ from the last build's
     statics = {p.path: p for p in static_files(templates) + whole_site_files(site, [e[0] for e in plan])}
     check_collisions([_Path(e[0]) for e in plan] + [_Path(p) for p in statics])
-    tdeps, fp = TemplateDeps(env, tdigests), Fingerprints(site, keys)
-    base = "\0".join([generator, options] + [keys[d.rel] for d in docs if d.kind in ("site", "glossary")])
     new_keys = {e[0]: page_key(e, base, tdeps, fp) for e in plan}
     new_keys.update({p: "static:" + digest(s.body) for p, s in statics.items()})
-    fragments_file = folder / f"fragments-{digest(str(output.resolve()).encode())}.pickle"
-    STORE.start(digest(repr((base, sorted(tdigests.items()))).encode()),
-                lambda obj: fp.entity.get(id(obj)), None if clean else fragments_file)
     result.times["model"] = time.perf_counter() - t
     everything = clean or old is None or not output.is_dir()
     touched = set() if everything else old.intact(output)
