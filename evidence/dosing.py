@@ -7,6 +7,7 @@ reads the raw YAML values instead, so it matches the content field for field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -24,6 +25,10 @@ BASIS = {"mg/m2": "by body-surface area", "g/m2": "by body-surface area",
          "mL/kg": "by body weight", "mg/kg/day": "by body weight", "mg": "flat", "g": "flat",
          "mg/day": "flat"}
 _DAYS = {"days": 1, "weeks": 7, "months": 30.4375, "years": 365.25}
+# A whole-site view (every regimen, a sort order, a route) with more rows than this is
+# shown as one line per drug linking to that drug's view: 1,000 rows is a page of about
+# 1 MB, and a 10,000-row table (5,000 studies) would be 11 MB, 14 times over (#9).
+MAX_ROWS = 1000
 MISSING = None   # a sort key for "Not reported" / not given: always sorted last
 
 
@@ -228,7 +233,7 @@ class Group:
     drug: object
     rows: tuple[Row, ...]
 
-    @property
+    @cached_property
     def studies(self) -> int:
         return len({r.study.id for r in self.rows})
 
@@ -242,12 +247,13 @@ class Table:
     groups: tuple[Group, ...]
     sort: str | None = None     # the column the rows are sorted by, within each drug
     sort_links: bool = False    # headers link to the pre-rendered sort pages
+    summary: bool = False       # too many rows for one page: one line per drug (MAX_ROWS)
 
-    @property
+    @cached_property
     def rows(self) -> list[Row]:
         return [r for g in self.groups for r in g.rows]
 
-    @property
+    @cached_property
     def study_count(self) -> int:
         return len({r.study.id for r in self.rows})
 
@@ -292,7 +298,7 @@ def table(site, *, condition: str | None = None, drug: str | None = None,
     groups = tuple(Group(d, tuple(by_drug[d.id])) for d in drugs if d.id in by_drug)
     n = len(rows)
     return Table(table_id, caption or f"Regimens in the studies ({n} regimen{'s' if n != 1 else ''})",
-                 groups, sort, sort_links)
+                 groups, sort, sort_links, summary=isinstance(site, Site) and n > MAX_ROWS)
 
 
 def routes(site: Site) -> list[str]:
