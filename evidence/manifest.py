@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-FORMAT = 3
+FORMAT = 4
 _PACKAGES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "jsonschema", "nh3", "textstat")
 _PLAIN = (str, int, float, bool, type(None))
 ALL = "*"
@@ -130,6 +130,11 @@ class Fingerprints:
                 self.entity[id(o)] = self.entity[id(s)]
         self.lists = {name: _h(name, *(self.entity[id(x)] for x in getattr(site, name)))
                       for name in ("studies", "conditions", "drugs")}
+        # the digest of each list or tuple already seen, by identity: the page plan shares
+        # lists between pages (the four orders of the studies index, the browse groups),
+        # and 5,000 entries each would otherwise be hashed once per page (#9)
+        self._seqs: dict[int, str | None] = {}
+        self._keep: list = []         # keeps those lists alive, so their ids stay theirs
 
     def value(self, v, h) -> bool:
         """Feed a context value into h; False when it cannot be fingerprinted."""
@@ -144,8 +149,16 @@ class Fingerprints:
             h.update(b"{")
             return all(self.value(k, h) and self.value(x, h) for k, x in v.items()) and not h.update(b"}")
         if isinstance(v, (list, tuple)):
-            h.update(b"[")
-            return all(self.value(x, h) for x in v) and not h.update(b"]")
+            seq = self._seqs.get(id(v), False)
+            if seq is False:
+                sub = hashlib.blake2b(digest_size=16)
+                seq = sub.hexdigest() if all(self.value(x, sub) for x in v) else None
+                self._seqs[id(v)] = seq
+                self._keep.append(v)
+            if seq is None:
+                return False
+            h.update(f"[{seq}]".encode())
+            return True
         if isinstance(v, types.FunctionType) and v.__closure__ is None and "<" not in v.__qualname__:
             # a module-level function: its code is part of the generator digest
             h.update(f"F{v.__module__}.{v.__qualname__}\x1f".encode())
@@ -212,10 +225,10 @@ class Manifest:
 
     def intact(self, output: Path) -> set[str]:
         """Recorded files whose size or time changed (edited or deleted by hand)."""
-        changed = set()
+        changed, root = set(), str(output) + os.sep
         for rel, (size, mtime) in {**self.files, **self.extra}.items():
             try:
-                st = os.stat(output / rel)
+                st = os.stat(root + rel)
             except OSError:
                 changed.add(rel)
                 continue
@@ -226,8 +239,8 @@ class Manifest:
 
 def stamp(output: Path, paths) -> dict[str, tuple[int, int]]:
     """Size and modification time of written files."""
-    out = {}
+    out, root = {}, str(output) + os.sep
     for rel in paths:
-        st = os.stat(output / rel)
+        st = os.stat(root + rel)
         out[rel] = (st.st_size, st.st_mtime_ns)
     return out

@@ -145,15 +145,15 @@ def _render_chunk(idx: range) -> list[str]:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(page.body)
         done.append(page.path)
-    return done, (STORE.since(mark) if JOB.get("forked") else [])
+    # a forked worker sends back the fragments it made, for the parent to keep
+    return done, (STORE.since(mark) if os.getpid() != JOB["parent"] else [])
 
 
 def _render(env, site, entries: list, target: Path, jobs: int, progress: Progress) -> None:
     """Render entries into target, on several cores when there are many."""
-    JOB.update(env=env, site=site, entries=entries, target=target)
+    JOB.update(env=env, site=site, entries=entries, target=target, parent=os.getpid())
     try:
         forked, done = pool(jobs, len(entries)), 0
-        JOB["forked"] = bool(forked)
         if forked:
             with forked:
                 for part, made in forked.imap_unordered(_render_chunk, chunks(len(entries))):
@@ -244,9 +244,9 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     tdeps, fp = TemplateDeps(env, tdigests), Fingerprints(site, keys)
     base = "\0".join([generator, options] + [keys[d.rel] for d in docs if d.kind in ("site", "glossary")])
     # per-study pieces (rows, feed entries, downloads) from the last build, by content digest
-    fragments_file = folder / f"fragments-{digest(str(output.resolve()).encode())}.pickle"
+    fragments_dir = folder / f"fragments-{digest(str(output.resolve()).encode())}"
     STORE.start(digest(repr((base, sorted(tdigests.items()))).encode()),
-                lambda obj: fp.entity.get(id(obj)), None if clean else fragments_file)
+                lambda obj: fp.entity.get(id(obj)), None if clean else fragments_dir)
     # files copied as they are, and files made from the whole site (feeds, sitemap): made
     # every time, cheap, and written only when their bytes differ from the last build's
     statics = {p.path: p for p in static_files(templates) + whole_site_files(site, [e[0] for e in plan])}
@@ -308,7 +308,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
                                              "figures_checked", "figures_found", "figures_derived",
                                              "reading")}
     Manifest(inputs, new_keys, written, extra, summary, stats, scan_ns).save(folder, output)
-    STORE.save(fragments_file, set(fp.entity.values()))
+    STORE.save(fragments_dir, set(fp.entity.values()))
     result.times["write"] = time.perf_counter() - t
     return result
 

@@ -55,7 +55,8 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
     """The Jinja environment: autoescape, StrictUndefined, the house filters."""
     env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True,
+                      auto_reload=False)     # one build per environment: no stat per include
     env.filters.update(markdown=markdown_html, num=fmt.num, unit=fmt.unit, dose=fmt.dose,
                        duration=fmt.duration, stats=fmt.stats, nr=fmt.text_or_nr,
                        count=fmt.count, p_value=fmt.p_value, count_figure=fmt.count_figure)

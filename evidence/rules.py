@@ -121,9 +121,11 @@ def check_references(valid: list[SourceDoc], docs: list[SourceDoc]) -> list[Cont
         refs += [(("drugs", i), "drug", c) for i, c in enumerate(s["drugs"])]
         refs += [(("regimens", i, "drug"), "drug", r["drug"]) for i, r in enumerate(s["regimens"])]
         for fpath, kind, ref in refs:
+            if ref in have[kind]:
+                continue
             folder = "conditions" if kind == "condition" else "drugs"
             files = Path(doc.path).parent.parent / folder
-            if ref not in have[kind] and not any((files / f"{ref}{x}").is_file() for x in (".yaml", ".yml")):
+            if not any((files / f"{ref}{x}").is_file() for x in (".yaml", ".yml")):
                 # (a file that exists but failed to load has its own error: not repeated here)
                 out.append(_err(doc, fpath, f"no {kind} with id `{ref}`",
                                 _near(ref, have[kind]) or f"add content/{folder}/{ref}.yaml"))
