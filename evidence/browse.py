@@ -79,9 +79,9 @@ def age_text(study: Study) -> str:
     return f"Age{at}: {text}"
 
 
-def _sorted(studies, key) -> list[Study]:
-    """Stable sort on top of newest-first, so ties stay newest first."""
-    return sorted(newest_first(studies), key=key)
+def _sorted(newest: list[Study], key) -> list[Study]:
+    """A stable sort of a newest-first list, so ties stay newest first."""
+    return sorted(newest, key=key)
 
 
 def orders(site: Site) -> list[tuple[str, str, list[Study]]]:

@@ -274,7 +274,16 @@ def table(site, *, condition: str | None = None, drug: str | None = None,
     `site` may also be a list of studies (a drug page's own): the table then reads only
     those, so the page is rebuilt only when one of them changes."""
     if isinstance(site, Site):
-        rows, site_drugs = all_rows(site), site.drugs
+        site_drugs = site.drugs
+        refs = site.__dict__.setdefault("_dosing_refs", {})   # made once per site and route
+        if route not in refs:
+            refs[route] = [_Ref(s, i, r.drug) for s in site.studies for i, r in enumerate(s.regimens)
+                           if route is None or r.data["route"] == route]
+        picked = refs[route]
+        if condition is None and drug is None and len(picked) > MAX_ROWS:
+            # one line per drug: only the counts are shown, so no rows to make or sort
+            return _table(picked, site_drugs, table_id, caption, sort, sort_links, True)
+        rows = all_rows(site)
     else:
         rows = [make_row(s, i) for s in site for i in range(len(s.regimens))]
         site_drugs = sorted({r.drug.id: r.drug for r in rows}.values(), key=lambda x: (x.name.lower(), x.id))
@@ -287,6 +296,25 @@ def table(site, *, condition: str | None = None, drug: str | None = None,
     if sort:
         col = next(c for c in SORTABLE if c.key == sort)
         rows = sort_rows(rows, sort, col.descending)
+    return _table(rows, site_drugs, table_id, caption, sort, sort_links,
+                  isinstance(site, Site) and len(rows) > MAX_ROWS)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A regimen of a study, for a summary table (which shows counts only)."""
+
+    study: Study
+    index: int
+    drug: object
+
+    @property
+    def regimen(self) -> Regimen:
+        return self.study.regimens[self.index]
+
+
+def _table(rows, site_drugs, table_id, caption, sort, sort_links, summary) -> Table:
+    """Group rows by drug: studied drugs first, then co-treatments, by name within each."""
     # studied drugs first (the point of the table), then co-treatments; by name within each
     by_drug: dict[str, list[Row]] = {}
     studied = set()
@@ -298,7 +326,7 @@ def table(site, *, condition: str | None = None, drug: str | None = None,
     groups = tuple(Group(d, tuple(by_drug[d.id])) for d in drugs if d.id in by_drug)
     n = len(rows)
     return Table(table_id, caption or f"Regimens in the studies ({n} regimen{'s' if n != 1 else ''})",
-                 groups, sort, sort_links, summary=isinstance(site, Site) and n > MAX_ROWS)
+                 groups, sort, sort_links, summary=summary)
 
 
 def routes(site: Site) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape as xml_escape
 
 from .fragments import STORE
 from .model import Site, Study
@@ -108,20 +109,19 @@ def _entry(s: Study, base_url: str, feed_path: str) -> str:
 
 
 def sitemap(site: Site, html_paths: list[str]) -> bytes:
-    """Every HTML page except the 404 page; study pages carry their reviewed/added date."""
+    """Every HTML page except the 404 page; study pages carry their reviewed/added date.
+    Written as text (what xml.etree wrote, 5,000 pages 5 times faster; #9)."""
     base_url = site.config.get("base_url", "")
-    ET.register_namespace("", SITEMAP)
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
     dates = {f"{s.url}index.html": str(s.data.get("reviewed", s.data["added"])) for s in site.studies}
     # the dosing table's sort pages repeat it in another order (noindex): not listed
+    urls = []
     for path in sorted(p for p in html_paths if p.endswith(".html") and p != "404.html"
                        and not p.startswith("dosing/sort/")):
-        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = page_url(path, base_url)
-        if path in dates:
-            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = dates[path]
-    ET.indent(urlset)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
+        lastmod = f"\n    <lastmod>{xml_escape(dates[path])}</lastmod>" if path in dates else ""
+        urls.append(f"  <url>\n    <loc>{xml_escape(page_url(path, base_url))}</loc>{lastmod}\n  </url>\n")
+    head = f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP}"'
+    body = f"{head}>\n{''.join(urls)}</urlset>\n" if urls else f"{head} />\n"
+    return body.encode("utf-8")
 
 
 def robots(site: Site) -> bytes:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from . import fmt
 from .cite import short_ref
 from .dosing import age_text, regimen_line
+from .fragments import STORE
 from .model import CERTAINTY, Condition, Outcome, Site, Study
 
 SMALL = 100     # below this many people in every study, the text calls the studies small
@@ -179,7 +180,9 @@ def family_text(condition: Condition, studies: list[Study]) -> list[str]:
                      if n > 1 else "It had a comparison group.")
     out.append(" ".join(kinds))
 
-    per_study = [{change(o) for o in treated_outcomes(s)} for s in studies]
+    # each study's kinds of change, worked out once and reused by later builds (#9)
+    per_study = [STORE.get("changes", s, "", lambda s=s: frozenset(change(o) for o in treated_outcomes(s)))
+                 for s in studies]
     better = sum("better" in c for c in per_study)
     worse = sum("worse" in c for c in per_study)
     chance = sum("chance" in c for c in per_study)

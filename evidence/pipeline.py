@@ -241,7 +241,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     (folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
     env.bytecode_cache = FileSystemBytecodeCache(str(folder / "jinja"))
     plan = page_plan(site)
-    tdeps, fp = TemplateDeps(env, tdigests), Fingerprints(site, keys)
+    known = old.templates.get("scans") if old and old.templates.get("generator") == generator else None
+    tdeps, fp = TemplateDeps(env, tdigests, known), Fingerprints(site, keys)
     base = "\0".join([generator, options] + [keys[d.rel] for d in docs if d.kind in ("site", "glossary")])
     # per-study pieces (rows, feed entries, downloads) from the last build, by content digest
     fragments_dir = folder / f"fragments-{digest(str(output.resolve()).encode())}"
@@ -307,7 +308,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
                                              "figures_checked", "figures_found", "figures_derived",
                                              "reading")}
-    Manifest(inputs, new_keys, written, extra, summary, stats, scan_ns).save(folder, output)
+    Manifest(inputs, new_keys, written, extra, summary, stats, scan_ns,
+             {"generator": generator, "scans": tdeps.scans()}).save(folder, output)
     STORE.save(fragments_dir, set(fp.entity.values()))
     result.times["write"] = time.perf_counter() - t
     return result
