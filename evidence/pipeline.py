@@ -240,7 +240,6 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     from jinja2 import FileSystemBytecodeCache
     (folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
     env.bytecode_cache = FileSystemBytecodeCache(str(folder / "jinja"))
-    plan = page_plan(site)
     known = old.templates.get("scans") if old and old.templates.get("generator") == generator else None
     tdeps, fp = TemplateDeps(env, tdigests, known), Fingerprints(site, keys)
     base = "\0".join([generator, options] + [keys[d.rel] for d in docs if d.kind in ("site", "glossary")])
@@ -248,6 +247,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     fragments_dir = folder / f"fragments-{digest(str(output.resolve()).encode())}"
     STORE.start(digest(repr((base, sorted(tdigests.items()))).encode()),
                 lambda obj: fp.entity.get(id(obj)), None if clean else fragments_dir)
+    plan = page_plan(site)
     # files copied as they are, and files made from the whole site (feeds, sitemap): made
     # every time, cheap, and written only when their bytes differ from the last build's
     statics = {p.path: p for p in static_files(templates) + whole_site_files(site, [e[0] for e in plan])}

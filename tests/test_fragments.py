@@ -1,0 +1,146 @@
+"""Fragments (issue 9): a study's rows, feed entries and downloads are made once and reused
+by later builds; oversized whole-site dosing views show one line per drug; the home page
+lists the newest studies only. Each incremental build here is also compared with a clean one."""
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from evidence import dosing, fragments, workers
+from evidence.pipeline import build
+from test_incremental import add_study, same_as_clean
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from synthetic import make_corpus  # noqa: E402
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path
+
+
+def count_makes(monkeypatch) -> list[tuple[str, str]]:
+    """(kind, study id) of every fragment made (not reused) from now on."""
+    made: list[tuple[str, str]] = []
+    real = fragments.Fragments.get
+
+    def get(self, kind, obj, variant, make):
+        def counted():
+            made.append((kind, obj.id))
+            return make()
+        return real(self, kind, obj, variant, counted)
+    monkeypatch.setattr(fragments.Fragments, "get", get)
+    return made
+
+
+def test_a_new_study_makes_only_its_own_fragments(project, monkeypatch):
+    same_as_clean(project)
+    made = count_makes(monkeypatch)
+    add_study(project, "example-2030", "Example study added for the test")
+    build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
+    kinds = {k for k, _ in made}
+    assert {i for _, i in made} == {"example-2030"}          # every other study's pieces reused
+    assert {"dosing-row", "each", "atom-entry", "cite-files", "csv-rows", "study-json"} <= kinds
+    made.clear()
+    same_as_clean(project)                                    # and the result is a clean build's
+
+
+def test_fragments_made_in_forked_workers_are_kept(project, monkeypatch):
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 2)           # fork even for the small shipped site
+    build(Path("content"), Path("site/out"), search=False, clean=True, jobs=2,
+          templates=Path("templates"))
+    made = count_makes(monkeypatch)
+    add_study(project, "example-2030", "Example study added for the test")
+    build(Path("content"), Path("site/out"), search=False, jobs=1, templates=Path("templates"))
+    # rows rendered by the workers of the first build were sent back and saved
+    assert {i for k, i in made if k == "dosing-row"} == {"example-2030"}
+
+
+def test_a_damaged_fragment_file_only_costs_time(project):
+    same_as_clean(project)
+    shards = list((project / "site/.cache").glob("fragments-*/*.pickle"))
+    assert len(shards) == len(fragments.SHARDS)
+    for p in shards:
+        p.write_bytes(b"not a pickle")
+    add_study(project, "example-2030", "Example study added for the test")
+    same_as_clean(project)
+
+
+def test_only_changed_shards_are_written(project):
+    same_as_clean(project)
+    shards = {p: p.stat().st_mtime_ns for p in (project / "site/.cache").glob("fragments-*/*.pickle")}
+    add_study(project, "example-2030", "Example study added for the test")
+    build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
+    rewritten = [p for p, t in shards.items() if p.stat().st_mtime_ns != t]
+    assert 1 <= len(rewritten) <= 2          # the new study's shard (and none of the others)
+
+
+def test_rooted_places_fragment_links_at_the_page_depth():
+    link = fragments.linker("")
+    text = f'<a href="{link("studies/x/")}">x</a>'
+    assert fragments.rooted(text, "index.html") == '<a href="studies/x/index.html">x</a>'
+    assert fragments.rooted(text, "dosing/sort/dose/index.html") == \
+        '<a href="../../../studies/x/index.html">x</a>'
+    assert fragments.linker("https://example.org/")("studies/x/") == fragments.ROOT + "studies/x/"
+
+
+def test_control_characters_cannot_reach_a_fragment(tmp_path):
+    """ROOT (U+0001) is safe as a placeholder only because content cannot hold it."""
+    from helpers import copy_content, run_build
+    content = copy_content(tmp_path)
+    p = content / "studies/kumar-2009.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace(
+        "plain_title: Rituximab", 'plain_title: "\\x01Rituximab', 1).replace(
+        "caused by lupus in children\n", 'caused by lupus in children"\n', 1), encoding="utf-8")
+    r = run_build("--content", str(content), "--output", str(tmp_path / "out"), "--no-search")
+    assert r.returncode == 1 and "U+0001" in r.stderr
+
+
+def test_big_whole_site_dosing_views_show_one_line_per_drug(project, monkeypatch):
+    monkeypatch.setattr(dosing, "MAX_ROWS", 3)                # the shipped site has 13 regimens
+    same_as_clean(project)
+    out = project / "site/out"
+    for page in ("dosing/index.html", "dosing/sort/dose/index.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert "too many to show on one page" in html
+        assert 'class="dosing-summary"' in html and "data-sortable" not in html
+        links = re.findall(r'<th scope="row"><a href="([^"]+)">', html)
+        assert links and all((out / page).parent.joinpath(h).resolve().is_file() for h in links)
+        assert not re.search(r'<tr id="dosing-', html)          # no regimen rows
+    # a drug's and a condition's own views still show every regimen
+    drug = (out / "dosing/drug/rituximab/index.html").read_text(encoding="utf-8")
+    assert "too many" not in drug and re.search(r'<tr id="dosing-', drug)
+    cond = (out / "dosing/condition/childhood-onset-sle/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<tr id="dosing-', cond)
+
+
+def test_crossing_the_summary_limit_rebuilds_like_a_clean_build(project, monkeypatch):
+    monkeypatch.setattr(dosing, "MAX_ROWS", 13)               # exactly the shipped regimens
+    same_as_clean(project)
+    assert "too many" not in (project / "site/out/dosing/index.html").read_text(encoding="utf-8")
+    add_study(project, "example-2030", "Example study added for the test")
+    same_as_clean(project)
+    assert "too many" in (project / "site/out/dosing/index.html").read_text(encoding="utf-8")
+
+
+def test_home_lists_the_ten_newest(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    content = make_corpus(tmp_path / "content", 12)
+    build(content, tmp_path / "out", search=False, clean=True)
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<a href="(studies/[^"]+)">', home.split('id="studies"')[1].split("</section>")[0])
+    assert len(listed) == 11 and listed[-1] == "studies/index.html"     # ten studies and "all"
+    assert "All 12 studies" in home
+    newest = re.findall(r'<th scope="row"><a href="\.\./(studies/[^"]+)">',
+                        (tmp_path / "out/studies/index.html").read_text(encoding="utf-8"))
+    assert listed[:10] == newest[:10]
