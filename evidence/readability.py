@@ -11,6 +11,7 @@ summaries to grade 8 on both.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .errors import ContentError
 from .load import SourceDoc, format_path
@@ -34,6 +35,7 @@ def grade(text: str) -> float:
     return round(float(textstat.flesch_kincaid_grade(plain(text))), 1)
 
 
+@lru_cache(maxsize=1 << 16)      # words recur: each is counted once per build
 def syllables(word: str) -> int:
     """Syllables of one word by vowel groups, without a dictionary (numbers count 1)."""
     if not word[:1].isalpha():

@@ -170,11 +170,14 @@ def _mark_fast(region: str, marker: _Marker) -> str:
     The pages are our own templates' output: every `<` in text is escaped, so a tag is
     `<...>` up to the first `>`. Text is searched between character references, as
     html.parser hands it over; end tags are written as it writes them."""
-    out, pos = marker.out, 0
+    out, pos, stack = marker.out, 0, marker.stack
+    search = marker.pattern.search
 
     def text(chunk: str) -> str:
-        if not marker._active():
+        if not search(chunk) or not marker._active():     # most text holds no term
             return chunk
+        if "&" not in chunk:
+            return marker._mark(chunk)
         return "".join(part if i % 2 else marker._mark(part) for i, part in enumerate(_ENTITY.split(chunk)))
 
     for m in _TOKEN.finditer(region):
@@ -195,7 +198,7 @@ def _mark_fast(region: str, marker: _Marker) -> str:
             continue
         attr = _LEVEL.search(token)
         level = None if attr is None else (attr.group(1) or attr.group(2) or attr.group(3) or "3")
-        marker.stack.append((name, level is not None))
+        stack.append((name, level is not None))
         if level is not None:
             marker.pending.append([])
             marker.levels.append(level if level in "23456" and len(level) == 1 else "3")
