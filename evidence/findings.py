@@ -279,13 +279,19 @@ class Findings:
     family: tuple[str, ...]
 
 
+def findings(condition: Condition, studies: list[Study]) -> Findings:
+    """What evidence.html shows for a condition (called by the template, so only pages
+    being rendered pay for it: 0.3 s of every rebuild at 5,000 studies otherwise; #9)."""
+    return Findings(condition, tuple(rows(studies, condition)), tuple(family_text(condition, studies)))
+
+
 def pages(site: Site) -> list[tuple[str, str, dict]]:
-    """/conditions/<id>/evidence/ for every condition with at least one study."""
+    """/conditions/<id>/evidence/ for every condition with at least one study. The page
+    depends on the condition and its studies, which the context names."""
     plan = []
     for c in site.conditions:
         studies = site.studies_for("condition", c.id)
         if studies:
             plan.append((f"conditions/{c.id}/evidence/index.html", "evidence.html",
-                         {"condition": c, "findings": Findings(c, tuple(rows(studies, c)),
-                                                               tuple(family_text(c, studies)))}))
+                         {"condition": c, "studies": studies}))
     return plan
