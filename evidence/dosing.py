@@ -325,7 +325,7 @@ def _table(rows, site_drugs, table_id, caption, sort, sort_links, summary) -> Ta
     drugs = sorted(site_drugs, key=lambda d: d.id not in studied)
     groups = tuple(Group(d, tuple(by_drug[d.id])) for d in drugs if d.id in by_drug)
     n = len(rows)
-    return Table(table_id, caption or f"Regimens in the studies ({n} regimen{'s' if n != 1 else ''})",
+    return Table(table_id, caption or f"Regimens in the studies ({fmt.num(n)} regimen{'s' if n != 1 else ''})",
                  groups, sort, sort_links, summary=summary)
 
 
