@@ -319,13 +319,16 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
                                              "reading")}
     Manifest(inputs, new_keys, written, extra, summary, stats, scan_ns,
              {"generator": generator, "scans": tdeps.scans()}).save(folder, output)
-    STORE.save(fragments_dir, set(fp.entity.values()))
+    try:
+        STORE.save(fragments_dir, set(fp.entity.values()))
+    except OSError:
+        pass                    # a cache: the site is written; the next build renders more
     result.times["write"] = time.perf_counter() - t
     return result
 
 
 class _Writer(threading.Thread):
-    """Write (path, bytes) files under a folder; an OSError is kept for the caller."""
+    """Write (path, bytes) files under a folder; what it raises is kept for the caller."""
 
     def __init__(self, target: Path, files: list[tuple[str, bytes]]):
         super().__init__(daemon=True)
@@ -340,7 +343,7 @@ class _Writer(threading.Thread):
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     made.add(dest.parent)
                 dest.write_bytes(body)
-        except OSError as e:
+        except BaseException as e:  # noqa: BLE001 - raised again by the build, in its thread
             self.error = e
 
 

@@ -4,29 +4,17 @@ lists the newest studies only. Each incremental build here is also compared with
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
 from evidence import dosing, fragments, workers
 from evidence.pipeline import build
-from test_incremental import add_study, same_as_clean
+from test_incremental import add_study, project, same_as_clean  # noqa: F401 (project: a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from synthetic import make_corpus  # noqa: E402
-
-
-@pytest.fixture()
-def project(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    return tmp_path
 
 
 def count_makes(monkeypatch) -> list[tuple[str, str]]:
