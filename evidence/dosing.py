@@ -6,7 +6,7 @@ reads the raw YAML values instead, so it matches the content field for field.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from jinja2 import pass_context
@@ -281,8 +281,15 @@ def table(site, *, condition: str | None = None, drug: str | None = None,
                            if route is None or r.data["route"] == route]
         picked = refs[route]
         if condition is None and drug is None and len(picked) > MAX_ROWS:
-            # one line per drug: only the counts are shown, so no rows to make or sort
-            return _table(picked, site_drugs, table_id, caption, sort, sort_links, True)
+            # one line per drug: only the counts are shown, so no rows to make or sort, and
+            # the groups are the same for every sort order (made once per site and route)
+            summaries = site.__dict__.setdefault("_dosing_summaries", {})
+            if route not in summaries:
+                summaries[route] = _table(picked, site_drugs, table_id, caption, None, False, True)
+            made = summaries[route]
+            t = replace(made, id=table_id, caption=caption or made.caption, sort=sort, sort_links=sort_links)
+            t.__dict__.update(rows=made.rows, study_count=made.study_count)   # cached_property values
+            return t
         rows = all_rows(site)
     else:
         rows = [make_row(s, i) for s in site for i in range(len(s.regimens))]
