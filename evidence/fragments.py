@@ -35,10 +35,14 @@ class Fragments:
         self.alive: dict = {}        # id -> object, so an identity key is never reused
         self.loaded: dict[str, set] = {}   # shard -> its keys as read at the start
 
-    def start(self, base: str, key_of, folder: Path | None) -> None:
-        """Begin a build: digests from key_of, and the last build's fragments from folder."""
+    def start(self, base: str, key_of, folder: Path | None, kept: tuple | None = None) -> None:
+        """Begin a build: digests from key_of, and the last build's fragments from folder,
+        or from `kept` (what save() returned, held in memory by a long-lived process)."""
         self.old, self.made, self.key_of, self.base, self.alive = {}, {}, key_of, base, {}
         self.loaded = {}
+        if kept is not None and kept[0] == base:
+            self.old, self.loaded = kept[1], kept[2]
+            return
         if folder is None:
             return
         for shard in SHARDS:
@@ -80,7 +84,7 @@ class Fragments:
     def merge(self, items: list) -> None:
         self.made.update(items)
 
-    def save(self, folder: Path, live: set[str]) -> None:
+    def save(self, folder: Path, live: set[str]) -> tuple:
         """Keep this build's fragments and the last build's of entries that still exist
         (digests in live), so the files do not grow with entries long gone. They are kept
         in 16 files by digest, and a file is written only when its set of keys changed:
@@ -99,6 +103,7 @@ class Fragments:
             tmp.write_bytes(pickle.dumps({"format": FORMAT, "base": self.base, "fragments": part},
                                          protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(tmp, path)
+        return self.base, keep, {shard: set(part) for shard, part in shards.items()}
 
 
 SHARDS = "0123456789abcdef"

@@ -178,7 +178,7 @@ def _search(site_dir: Path, no_search: bool) -> None:
 
 def build(content: Path, output: Path, strict: bool = False, *, clean: bool = False,
           search: bool = True, quiet: bool = True, jobs: int | None = None,
-          templates: Path | None = None) -> Result:
+          templates: Path | None = None, warm: bool = False) -> Result:
     """Validate, render what changed, and update output/ (all or nothing); `search=False`
     is `--no-search`."""
     no_search = not search
@@ -190,7 +190,7 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
     gc.disable()            # no reference cycles to find; GC passes over 5,000 parsed files cost ~20%
     try:
         with build_lock(Path(output)):      # the manifest must describe output/ as this build found it
-            return _build(content, output, strict, clean, no_search, quiet, jobs, templates)
+            return _build(content, output, strict, clean, no_search, quiet, jobs, templates, warm)
     finally:
         STORE.reset()           # its digests belong to this build's objects
         if collecting:
@@ -198,7 +198,7 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
 
 
 def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bool, quiet: bool,
-           jobs: int | None, templates: Path | None) -> Result:
+           jobs: int | None, templates: Path | None, warm: bool = False) -> Result:
     from .manifest import Fingerprints, TemplateDeps, page_key
     from .write import STAGING_PREFIX, check_collisions, clean_stale, swap
     output, jobs = Path(output), jobs or os.cpu_count() or 1
@@ -226,7 +226,14 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     # only when something is to be built (0.18 s of a no-change rebuild)
     from . import cache as _cache
     from .render import make_env, page_plan, static_files, whole_site_files
-    store = _cache.Cache(folder)
+    # warm (serve): the checked content stays in memory between rebuilds instead of being
+    # read back from .cache/; its entries are keyed by content, so they cannot go stale
+    store = _WARM.get(("docs", folder)) if warm and not clean else None
+    if store is None:
+        store = _cache.Cache(folder)
+    store.used = set()
+    if warm:
+        _WARM[("docs", folder)] = store
     if clean:
         store.clear()
     try:
@@ -249,7 +256,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     # per-study pieces (rows, feed entries, downloads) from the last build, by content digest
     fragments_dir = folder / f"fragments-{digest(str(output.resolve()).encode())}"
     STORE.start(digest(repr((base, sorted(tdigests.items()))).encode()),
-                lambda obj: fp.entity.get(id(obj)), None if clean else fragments_dir)
+                lambda obj: fp.entity.get(id(obj)), None if clean else fragments_dir,
+                _WARM.get(("fragments", fragments_dir)) if warm and not clean else None)
     plan = page_plan(site)
     # files copied as they are, and files made from the whole site (feeds, sitemap): made
     # every time, cheap, and written only when their bytes differ from the last build's
@@ -320,7 +328,9 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     Manifest(inputs, new_keys, written, extra, summary, stats, scan_ns,
              {"generator": generator, "scans": tdeps.scans()}).save(folder, output)
     try:
-        STORE.save(fragments_dir, set(fp.entity.values()))
+        kept = STORE.save(fragments_dir, set(fp.entity.values()))
+        if warm:
+            _WARM[("fragments", fragments_dir)] = kept
     except OSError:
         pass                    # a cache: the site is written; the next build renders more
     result.times["write"] = time.perf_counter() - t
@@ -370,6 +380,7 @@ def _all_files(root: Path) -> set[str]:
 
 
 _GEN: list[str] = []
+_WARM: dict = {}        # build(warm=True), as serve calls it: what one rebuild hands the next
 
 
 def _generator() -> str:

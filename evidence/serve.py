@@ -91,7 +91,8 @@ class Preview:
         """Build incrementally; on content errors keep the last good site and show them."""
         try:
             result = build(self.content, self.output, strict=self.strict, search=False,
-                           jobs=1, templates=self.templates)   # jobs=1: no fork beside threads
+                           jobs=1, templates=self.templates,   # jobs=1: no fork beside threads
+                           warm=True)                          # caches kept in memory between rebuilds
         except BuildFailed as failed:
             text = "\n".join(format_error(e) for e in failed.problems)
             errors = [e for e in failed.problems if e.severity == "error"] or failed.problems

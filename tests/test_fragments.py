@@ -149,3 +149,33 @@ def test_sort_pages_hold_the_dosing_pages_rows_byte_for_byte(project):
         got = rows(page.relative_to(out))
         assert sorted(got) == sorted(base), page
     assert len(list((out / "dosing/sort").glob("*/index.html"))) == 13
+
+
+def test_warm_rebuilds_keep_their_caches_in_memory(project, monkeypatch):
+    """serve's rebuilds (warm=True) take the checked content and the fragments from memory,
+    not from .cache/, and still write what a clean build writes."""
+    import shutil
+    from test_incremental import edit
+    from helpers import snapshot
+
+    def warm_then_clean():
+        build(Path("content"), Path("site/out"), search=False, templates=Path("templates"), warm=True)
+        by_warm.extend(made)
+        shutil.rmtree(project / "clean", ignore_errors=True)
+        build(Path("content"), Path("clean/out"), search=False, clean=True, templates=Path("templates"))
+        a, b = snapshot(project / "site/out"), snapshot(project / "clean/out")
+        assert sorted(a) == sorted(b) and [p for p in a if a[p] != b[p]] == []
+
+    made: list = []
+    by_warm: list = []
+    warm_then_clean()
+    for p in (project / "site/.cache").rglob("*.pickle"):
+        if "manifest" not in p.name:
+            p.unlink()                     # only memory can supply them now
+    made = count_makes(monkeypatch)
+    add_study(project, "example-2030", "Example study added for the test")
+    warm_then_clean()
+    assert {i for k, i in by_warm if k in ("dosing-row", "atom-entry")} == {"example-2030"}
+    edit(project / "content/studies/kumar-2009.yaml", "plain_title: Rituximab for low blood counts",
+         "plain_title: Rituximab given for low blood counts")
+    warm_then_clean()
