@@ -179,3 +179,23 @@ def test_warm_rebuilds_keep_their_caches_in_memory(project, monkeypatch):
     edit(project / "content/studies/kumar-2009.yaml", "plain_title: Rituximab for low blood counts",
          "plain_title: Rituximab given for low blood counts")
     warm_then_clean()
+
+
+def test_long_filter_menus_fold_away(tmp_path, monkeypatch):
+    """With more than eight conditions or drugs, their dosing filter menus are disclosures:
+    closed on /dosing/, open (naming the choice) on a page chosen from them."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    content = make_corpus(tmp_path / "content", 40, 12, 12)
+    build(content, tmp_path / "out", search=False, clean=True)
+    out = tmp_path / "out"
+
+    def menus(page):
+        html = (out / page).read_text(encoding="utf-8")
+        return re.findall(r'<details class="filter-group"( open)?>\s*<summary class="filter-head" '
+                          r'id="filter-(\w+)">(.*?) <span', html)
+    assert menus("dosing/index.html") == [("", "condition", "Condition: All"), ("", "drug", "Drug: All")]
+    assert menus("dosing/condition/synthetic-condition-3/index.html") == [
+        (" open", "condition", "Condition: Synthetic condition 3"), ("", "drug", "Drug: All")]
+    html = (out / "dosing/index.html").read_text(encoding="utf-8")
+    assert 'class="filter-head" id="filter-route">Route:</span>' in html    # a short menu stays open
+    assert len(re.findall(r'href="\.\./dosing/condition/synthetic-condition-\d+/index.html"', html)) == 12
