@@ -211,13 +211,8 @@ def all_rows(site: Site) -> list[Row]:
 @pass_context
 def rows_html(ctx, rows, table_id: str) -> Markup:
     """The <tr> of each row, each rendered once per build (fragments.py) and placed here."""
-    env, path = ctx.environment, ctx["path"]
-    template = env.get_template("partials/dosing_row.html")
-    link = fragments.linker(ctx["config"].get("base_url", ""))
-    get = fragments.STORE.get
-    parts = [get("dosing-row", r.study, f"{table_id}:{r.index}",
-                 lambda r=r: template.render(r=r, table_id=table_id, link=link)) for r in rows]
-    return Markup(fragments.rooted("".join(parts), path))
+    return fragments.joined(ctx, "partials/dosing_row.html", "dosing-row", rows,
+                            lambda r: (r.study, f"{table_id}:{r.index}"), "r", table_id=table_id)
 
 
 def sort_rows(rows: list[Row], key: str, descending: bool = False) -> list[Row]:

@@ -20,6 +20,8 @@ import pickle
 from itertools import islice
 from pathlib import Path
 
+from markupsafe import Markup
+
 ROOT = "\x01"          # stands for "../" * depth inside fragments; content cannot hold it
 FORMAT = 1
 
@@ -110,14 +112,29 @@ SHARDS = "0123456789abcdef"
 STORE = Fragments()
 
 
+def href(root: str, url: str, base_url: str) -> str:
+    """A site URL ('studies/x/') below root; with no base_url a folder gets index.html,
+    so the site also opens from disk. render.linker and fragments share this rule."""
+    target = root + url
+    if not base_url and (url == "" or url.endswith("/")):
+        target += "index.html"
+    return target
+
+
 def linker(base_url: str):
     """render.linker for a fragment: links start at ROOT instead of the page's own depth."""
-    def link(url: str = "") -> str:
-        target = ROOT + url
-        if not base_url and (url == "" or url.endswith("/")):
-            target += "index.html"
-        return target
-    return link
+    return lambda url="": href(ROOT, url, base_url)
+
+
+def joined(ctx, template: str, kind: str, items, key, name: str, **extra) -> Markup:
+    """`template` rendered once per item (as variable `name`, with extra) and joined, placed
+    on the page ctx is rendering. key(item) gives the fragment's (object, variant): each
+    item's text is made once per build and reused while its object is unchanged."""
+    t = ctx.environment.get_template(template)
+    link = linker(ctx["config"].get("base_url", ""))
+    text = "".join(STORE.get(kind, *key(item), lambda item=item: t.render({name: item, "link": link, **extra}))
+                   for item in items)
+    return Markup(rooted(text, ctx["path"]))
 
 
 def rooted(text: str, path: str) -> str:

@@ -80,13 +80,8 @@ def each(ctx, template: str, items, **extra) -> Markup:
     item's text is made once per build and reused by later builds while the item is
     unchanged (fragments.py), so a list of 5,000 studies costs a join, not 5,000 renders.
     extra must be plain values (they are part of the fragment's key)."""
-    env, path = ctx.environment, ctx["path"]
-    t = env.get_template(template)
-    link = fragments.linker(ctx["config"].get("base_url", ""))
     variant = template + repr(sorted(extra.items()))
-    get = fragments.STORE.get
-    text = "".join(get("each", s, variant, lambda s=s: t.render(s=s, link=link, **extra)) for s in items)
-    return Markup(fragments.rooted(text, path))
+    return fragments.joined(ctx, template, "each", items, lambda s: (s, variant), "s", **extra)
 
 
 def page_plan(site: Site) -> list[tuple[str, str, dict]]:
@@ -112,14 +107,7 @@ def linker(path: str, base_url: str):
     def link(url: str = "") -> str:
         if path == "404.html" and base_url:       # 404 is served from any depth
             return base_url.rstrip("/") + "/" + url
-        if path == "404.html":
-            root_ = "/"
-        else:
-            root_ = root
-        target = root_ + url
-        if not base_url and (url == "" or url.endswith("/")):
-            target += "index.html"                # so the site also opens from disk
-        return target or "./"
+        return fragments.href("/" if path == "404.html" else root, url, base_url) or "./"
     return link
 
 
