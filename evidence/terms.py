@@ -79,7 +79,10 @@ class _Marker(HTMLParser):
         self.out.append(self.get_starttag_text())
         if tag in VOID:
             return
-        level = next((v or "3" for k, v in attrs if k == REGION_ATTR), None)
+        self.open(tag, next((v or "3" for k, v in attrs if k == REGION_ATTR), None))
+
+    def open(self, tag: str, level: str | None) -> None:
+        """An element opened; level is its data-glossary value when it starts a region."""
         self.stack.append((tag, level is not None))
         if level is not None:
             self.pending.append([])
@@ -170,7 +173,7 @@ def _mark_fast(region: str, marker: _Marker) -> str:
     The pages are our own templates' output: every `<` in text is escaped, so a tag is
     `<...>` up to the first `>`. Text is searched between character references, as
     html.parser hands it over; end tags are written as it writes them."""
-    out, pos, stack = marker.out, 0, marker.stack
+    out, pos = marker.out, 0
     search = marker.pattern.search
 
     def text(chunk: str) -> str:
@@ -197,11 +200,7 @@ def _mark_fast(region: str, marker: _Marker) -> str:
         if name in VOID or token.endswith("/>"):
             continue
         attr = _LEVEL.search(token)
-        level = None if attr is None else (attr.group(1) or attr.group(2) or attr.group(3) or "3")
-        stack.append((name, level is not None))
-        if level is not None:
-            marker.pending.append([])
-            marker.levels.append(level if level in "23456" and len(level) == 1 else "3")
+        marker.open(name, None if attr is None else (attr.group(1) or attr.group(2) or attr.group(3) or "3"))
     if pos < len(region):
         out.append(text(region[pos:]))
     return "".join(out)
