@@ -39,6 +39,14 @@ def page_url(site_path: str, base_url: str, from_path: str = "") -> str:
     return rel
 
 
+def _sub(parent, tag: str, text: str | None = None, **attrs):
+    """A child element with its text, leaving out attributes that are None."""
+    el = ET.SubElement(parent, tag, {k: v for k, v in attrs.items() if v is not None})
+    if text is not None:
+        el.text = text
+    return el
+
+
 def _stamp(day: str) -> str:
     """An Atom date-time from a YYYY-MM-DD date (midnight UTC)."""
     return f"{day}T00:00:00Z"
@@ -60,10 +68,7 @@ def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: s
                   default=str(site.build_date or "1970-01-01"))
 
     def sub(parent, tag, text=None, **attrs):
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
-        if text is not None:
-            el.text = text
-        return el
+        return _sub(parent, f"{{{ATOM}}}{tag}", text, **attrs)
 
     sub(feed, "title", title)
     sub(feed, "subtitle", site.config.get("tagline", site.config.get("title", "")))
@@ -87,23 +92,17 @@ def _entry(s: Study, base_url: str, feed_path: str) -> str:
     """One study's <entry>, indented for its place in the feed (made once per study; #9).
     Its tags carry no namespace: inside <feed> they are in Atom's default namespace."""
     entry = ET.Element("entry")
-
-    def sub(tag, text=None, **attrs):
-        el = ET.SubElement(entry, tag, {k: v for k, v in attrs.items() if v is not None})
-        if text is not None:
-            el.text = text
-        return el
-
-    sub("title", s.data["plain_title"])
-    sub("id", _id("study", s.id))
-    sub("link", rel="alternate", type="text/html", href=page_url(f"{s.url}index.html", base_url, feed_path))
-    sub("published", _stamp(str(s.data["added"])))
-    sub("updated", _stamp(str(s.data.get("reviewed", s.data["added"]))))
+    _sub(entry, "title", s.data["plain_title"])
+    _sub(entry, "id", _id("study", s.id))
+    _sub(entry, "link", rel="alternate", type="text/html",
+         href=page_url(f"{s.url}index.html", base_url, feed_path))
+    _sub(entry, "published", _stamp(str(s.data["added"])))
+    _sub(entry, "updated", _stamp(str(s.data.get("reviewed", s.data["added"]))))
     for c in s.conditions:
-        sub("category", term=c.id, label=c.plain_name)
+        _sub(entry, "category", term=c.id, label=c.plain_name)
     people = "person" if s.n == 1 else "people"
-    sub("summary", f"{s.design_label}, {s.year_text}, {s.n} {people}. "
-        f"Certainty: {s.certainty_label.lower()}. {s.data['title']}", type="text")
+    _sub(entry, "summary", f"{s.design_label}, {s.year_text}, {s.n} {people}. "
+         f"Certainty: {s.certainty_label.lower()}. {s.data['title']}", type="text")
     ET.indent(entry, level=1)
     return "  " + ET.tostring(entry, encoding="unicode") + "\n"
 
