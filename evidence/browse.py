@@ -79,20 +79,16 @@ def age_text(study: Study) -> str:
     return f"Age{at}: {text}"
 
 
-def _sorted(newest: list[Study], key) -> list[Study]:
-    """A stable sort of a newest-first list, so ties stay newest first."""
-    return sorted(newest, key=key)
-
-
 def orders(site: Site) -> list[tuple[str, str, list[Study]]]:
     """(url suffix, label, studies) for each pre-rendered order of the studies index."""
-    newest = list(site.studies)          # newest first already (model.build_site)
+    # site.studies is newest first (model.build_site); sorted() is stable, so ties stay so
+    newest = list(site.studies)
     year = {s.id: s.year if isinstance(s.year, int) else 10_000 for s in newest}   # in press last
     return [
         ("", "Newest first", newest),
-        ("oldest-first/", "Oldest first", _sorted(newest, lambda s: year[s.id])),
-        ("largest-first/", "Largest first", _sorted(newest, lambda s: -s.n)),
-        ("by-certainty/", "Highest certainty first", _sorted(newest, lambda s: -s.certainty_rank)),
+        ("oldest-first/", "Oldest first", sorted(newest, key=lambda s: year[s.id])),
+        ("largest-first/", "Largest first", sorted(newest, key=lambda s: -s.n)),
+        ("by-certainty/", "Highest certainty first", sorted(newest, key=lambda s: -s.certainty_rank)),
     ]
 
 

@@ -298,8 +298,8 @@ def table(site, *, condition: str | None = None, drug: str | None = None,
     if sort:
         col = next(c for c in SORTABLE if c.key == sort)
         rows = sort_rows(rows, sort, col.descending)
-    return _table(rows, site_drugs, table_id, caption, sort, sort_links,
-                  isinstance(site, Site) and len(rows) > MAX_ROWS)
+    # only whole-site views are summarised (above); a condition's or drug's view is whole
+    return _table(rows, site_drugs, table_id, caption, sort, sort_links, False)
 
 
 @dataclass(frozen=True)
