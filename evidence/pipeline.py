@@ -99,13 +99,13 @@ def cache_folder(output: Path) -> Path:
 
 
 def _validate(content: Path, strict: bool, result: Result, cache=None, generator: str = "",
-              jobs: int = 1, progress: Progress | None = None, scanned=None):
+              jobs: int = 1, progress: Progress | None = None, scanned=None, ready=None):
     from .validate import validate
     t = time.perf_counter()
     from .cache import load_checked, scan
     files, sources, _ = scanned or scan(content)
     docs, errors, checked, keys, texts = load_checked(files, sources, cache, generator, jobs,
-                                                      progress or Progress(True), result)
+                                                      progress or Progress(True), result, ready)
     sources = texts          # the model needs each study's own source text (from the cache)
     result.times["load"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -222,27 +222,39 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
         result.written = 0
         result.unchanged = result.pages
         return result
-    # past the no-change exit: the rendering modules (Jinja, Markdown, the schemas) load
-    # only when something is to be built (0.18 s of a no-change rebuild)
-    from . import cache as _cache
-    from .render import make_env, page_plan, static_files, whole_site_files
-    # warm (serve): the checked content stays in memory between rebuilds instead of being
-    # read back from .cache/; its entries are keyed by content, so they cannot go stale
-    store = _WARM.get(("docs", folder)) if warm and not clean else None
-    if store is None:
-        store = _cache.Cache(folder)
-    store.used = set()
-    if warm:
-        _WARM[("docs", folder)] = store
-    if clean:
-        store.clear()
+    # past the no-change exit. A few changed files are checked in a forked child (the
+    # second core), which also looks for hand-edited output files, while this process
+    # loads the cache and the rendering modules (Jinja, Markdown: 0.18 s of imports)
+    ahead, t = None, time.perf_counter()
+    # (not beside other threads, as in serve: a forked child inherits none of them, and a
+    # lock one of them held would never be released in the child)
+    if old and output.is_dir() and threading.active_count() == 1 \
+            and sum(isinstance(f[3], bytes) for f in files) <= AHEAD_MAX:
+        from .workers import background
+        ahead = background(_ahead, files, sources, generator, folder, old, output)
+    try:
+        from . import cache as _cache
+        from .render import make_env, page_plan, static_files, whole_site_files
+        # warm (serve): the checked content stays in memory between rebuilds instead of being
+        # read back from .cache/; its entries are keyed by content, so they cannot go stale
+        store = _WARM.get(("docs", folder)) if warm and not clean else None
+        if store is None:
+            store = _cache.Cache(folder)
+        store.used = set()
+        if warm:
+            _WARM[("docs", folder)] = store
+        if clean:
+            store.clear()
+    finally:
+        ready, touched = ahead() if ahead else ({}, None)
+    before = time.perf_counter() - t         # the cache and the child's work: part of "load"
     try:
         docs, texts, keys = _validate(content, strict, result, store, generator, jobs, progress,
-                                            scanned)
+                                      scanned, ready)
     finally:
         t = time.perf_counter()
         store.save()
-        result.times["load"] = result.times.get("load", 0) + time.perf_counter() - t
+        result.times["load"] = result.times.get("load", 0) + before + time.perf_counter() - t
     from .model import build_site
     t = time.perf_counter()
     site = build_site(docs, texts, build_date())
@@ -267,7 +279,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     new_keys.update({p: "static:" + digest(s.body) for p, s in statics.items()})
     result.times["model"] = time.perf_counter() - t
     everything = clean or old is None or not output.is_dir()
-    touched = set() if everything else old.intact(output)
+    touched = set() if everything else touched if touched is not None else old.intact(output)
     dirty = plan if everything else [e for e in plan if new_keys[e[0]] is None or e[0] in touched
                                      or new_keys[e[0]] != old.pages.get(e[0])]
     dirty_static = [p for p in statics if everything or p in touched or new_keys[p] != old.pages.get(p)]
@@ -335,6 +347,16 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
         pass                    # a cache: the site is written; the next build renders more
     result.times["write"] = time.perf_counter() - t
     return result
+
+
+AHEAD_MAX = 64      # changed files checked ahead in a child; more go to the worker pool
+
+
+def _ahead(files, sources, generator: str, folder: Path, old: Manifest, output: Path):
+    """What a forked child works out while the build loads its cache: the changed files,
+    checked, by cache key; and the output files edited by hand since the last build."""
+    from .cache import check_ahead
+    return check_ahead(files, sources, generator, folder), old.intact(output)
 
 
 class _Writer(threading.Thread):

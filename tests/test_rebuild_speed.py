@@ -1,0 +1,98 @@
+"""The one-study rebuild's shortcuts (issue 9) change its speed, never its result.
+
+A rebuild with a few changed files checks them in a forked child while the parent loads
+its cache; Pyphen's patterns come from a pickle; each must give what the slow way gives.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from evidence.workers import background
+from test_incremental import ROOT, add_study, project, same_as_clean  # noqa: F401 - fixture
+
+_PARENT = os.getpid()
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _fails_in_a_child() -> int:
+    if os.getpid() != _PARENT:
+        raise RuntimeError("only in the child")
+    return os.getpid()
+
+
+def test_background_runs_in_a_child_and_falls_back_here():
+    assert background(_pid)() != os.getpid()            # computed by another process
+    assert background(_fails_in_a_child)() == os.getpid()   # the child failed: computed here
+    big = background(lambda: "x" * 5_000_000)            # more than a pipe holds
+    assert len(big()) == 5_000_000
+
+
+def test_a_few_changed_files_are_checked_in_a_child(project, monkeypatch):
+    """After adding a study, the parent process checks no file itself (the child did),
+    and the site is still byte for byte a clean build's."""
+    import evidence.cache as cache
+    same_as_clean(project)
+    here, real = [], cache.analyse
+    monkeypatch.setattr(cache, "analyse", lambda *a: (here.append(os.getpid()), real(*a))[1])
+    add_study(project, "example-2030", "An invented study")
+    same_as_clean(project)
+    # the clean build checked every file here; the incremental one left the new file to the child
+    assert here.count(os.getpid()) == len(list((project / "content").rglob("*.yaml")))
+
+
+def test_no_fork_beside_other_threads(project, monkeypatch):
+    """serve runs a watcher and a web server in threads: no child is forked there."""
+    forked = []
+    monkeypatch.setattr("evidence.workers.background", lambda *a: forked.append(a))
+    same_as_clean(project)
+    add_study(project, "example-2031", "An invented study")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        same_as_clean(project)
+    finally:
+        stop.set()
+        other.join()
+    assert forked == []
+
+
+def test_the_parent_does_not_load_the_schemas_for_one_new_study(project):
+    """The new file's schema check (jsonschema, 0.05 s to import) happens in the child."""
+    same_as_clean(project)
+    add_study(project, "example-2032", "An invented study")
+    probe = ("import sys; from pathlib import Path; from evidence.pipeline import build; "
+             "r = build(Path('content'), Path('site/out'), search=False, templates=Path('templates')); "
+             "print(r.written > 0, 'jsonschema' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=project, env=env, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split("\n")[0] == "True False"
+    same_as_clean(project)
+
+
+def test_pyphen_patterns_from_the_cache_give_the_same_grades(tmp_path):
+    """Reading grades with Pyphen's patterns parsed from its file, then from the pickle."""
+    texts = ["Hydroxychloroquine and cyclophosphamide were given with mycophenolate mofetil.",
+             "Rituximab lowered the anti-dsDNA titres in nephritis. Proteinuria improved."]
+    probe = ("import sys; from pathlib import Path; from evidence import cache, readability; "
+             "quick = sys.argv[1] == 'quick'; "
+             "quick and cache.quick_hyphenation(Path(sys.argv[2])); "
+             f"print([readability.grade(t) for t in {texts!r}])")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def grades(mode: str) -> str:
+        return subprocess.run([sys.executable, "-c", probe, mode, str(tmp_path)], env=env,
+                              capture_output=True, text=True, check=True).stdout
+
+    plain = grades("plain")
+    assert grades("quick") == plain                     # parsed, then saved
+    assert list(tmp_path.glob("pyphen-*.pickle"))
+    assert grades("quick") == plain                     # read from the pickle
