@@ -109,7 +109,7 @@ def main(argv: list[str]) -> int:
             return serve(content, Path(args.output), args.host, args.port, strict=args.strict,
                          search=not args.no_search)
         result = build(content, Path(args.output), strict=args.strict, clean=args.clean,
-                       search=not args.no_search, quiet=args.quiet)
+                       search=not args.no_search, quiet=args.quiet, final=True)
         _report(result, args.quiet)
         return EXIT_OK
     except BuildFailed as failed:
