@@ -208,12 +208,14 @@ def csl(study) -> dict:
     return item
 
 
-def files(site) -> list[tuple[str, bytes]]:
+def files(site) -> list:
     """studies/<id>/cite.ris, cite.bib and cite.json for every study (each study's made once
-    and reused by later builds while it is unchanged; #9)."""
+    and reused by later builds while it is unchanged; #9), keyed by what they are made from."""
+    from .render import Page
     out = []
     for s in site.studies:
-        out += STORE.get("cite-files", s, "", lambda s=s: _files(s))
+        key = STORE.key("cite-files", s)
+        out += [Page(p, body, key) for p, body in STORE.get("cite-files", s, "", lambda s=s: _files(s))]
     return out
 
 

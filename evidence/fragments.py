@@ -79,6 +79,12 @@ class Fragments:
             self.made[key] = text
         return text
 
+    def key(self, kind: str, obj) -> str | None:
+        """What fragment `kind` of obj is made from (the base and obj's digest), or None
+        outside an incremental build: an output file made of it needs no digest of its bytes."""
+        digest = self.key_of(obj) if self.key_of else None
+        return f"{kind}:{self.base}:{digest}" if digest else None
+
     def mark(self) -> int:
         """A position in `made`, to collect what a forked worker adds after it."""
         return len(self.made)

@@ -160,8 +160,11 @@ class Fingerprints:
         if isinstance(v, (list, tuple)):
             seq = self._seqs.get(id(v), False)
             if seq is False:
-                sub = hashlib.blake2b(digest_size=16)
-                seq = sub.hexdigest() if all(self.value(x, sub) for x in v) else None
+                try:                # a list of entries, the usual case: their digests at once
+                    seq = _h("E", *[self.entity[id(x)] for x in v])
+                except KeyError:
+                    sub = hashlib.blake2b(digest_size=16)
+                    seq = sub.hexdigest() if all(self.value(x, sub) for x in v) else None
                 self._seqs[id(v)] = seq
                 self._keep.append(v)
             if seq is None:

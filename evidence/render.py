@@ -35,6 +35,7 @@ class Page:
 
     path: str
     body: bytes
+    key: str | None = None      # what it is made from, when known (incremental builds; #9)
 
 
 @lru_cache(maxsize=1)
@@ -148,5 +149,5 @@ def whole_site_files(site: Site, paths: list[str]) -> list[Page]:
     """Files made from the whole site and the list of pages, not from a template (feeds,
     sitemap). The incremental build makes these every time and writes them when they differ."""
     files = feeds.render(site, paths)                      # issue 8
-    files += cite.files(site) + opendata.files(site)      # downloads (#5): citations, open data
-    return [Page(p, body) for p, body in files]
+    files += opendata.files(site)                          # downloads (#5): open data
+    return [Page(p, body) for p, body in files] + cite.files(site)     # ... and citations
