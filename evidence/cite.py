@@ -213,9 +213,9 @@ def files(site) -> list:
     and reused by later builds while it is unchanged; #9), keyed by what they are made from."""
     from .render import Page
     out = []
-    for s in site.studies:
+    for s, made in zip(site.studies, STORE.get_all("cite-files", site.studies, "", _files)):
         key = STORE.key("cite-files", s)
-        out += [Page(p, body, key) for p, body in STORE.get("cite-files", s, "", lambda s=s: _files(s))]
+        out += [Page(p, body, key) for p, body in made]
     return out
 
 

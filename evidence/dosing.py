@@ -211,8 +211,8 @@ def all_rows(site: Site) -> list[Row]:
 @pass_context
 def rows_html(ctx, rows, table_id: str) -> Markup:
     """The <tr> of each row, each rendered once per build (fragments.py) and placed here."""
-    return fragments.joined(ctx, "partials/dosing_row.html", "dosing-row", rows,
-                            lambda r: (r.study, f"{table_id}:{r.index}"), "r", table_id=table_id)
+    return fragments.joined(ctx, "partials/dosing_row.html", "dosing-row", rows, "r",
+                            lambda r: f"{table_id}:{r.index}", lambda r: r.study, table_id=table_id)
 
 
 def sort_rows(rows: list[Row], key: str, descending: bool = False) -> list[Row]:

@@ -82,8 +82,7 @@ def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: s
     ET.indent(feed)
     head = ET.tostring(feed, encoding="unicode")
     depth = str(feed_path.count("/"))
-    body = "".join(STORE.get("atom-entry", s, depth, lambda s=s: _entry(s, base_url, feed_path))
-                   for s in entries)
+    body = "".join(STORE.get_all("atom-entry", entries, depth, lambda s: _entry(s, base_url, feed_path)))
     return (f'<?xml version="1.0" encoding="utf-8"?>\n{head[:-len("</feed>")]}{body}</feed>\n'
             .encode("utf-8"))
 

@@ -181,8 +181,8 @@ def family_text(condition: Condition, studies: list[Study]) -> list[str]:
     out.append(" ".join(kinds))
 
     # each study's kinds of change, worked out once and reused by later builds (#9)
-    per_study = [STORE.get("changes", s, "", lambda s=s: frozenset(change(o) for o in treated_outcomes(s)))
-                 for s in studies]
+    per_study = STORE.get_all("changes", studies, "",
+                              lambda s: frozenset(change(o) for o in treated_outcomes(s)))
     better = sum("better" in c for c in per_study)
     worse = sum("worse" in c for c in per_study)
     chance = sum("chance" in c for c in per_study)

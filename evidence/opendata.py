@@ -81,8 +81,8 @@ def regimens_csv(site: Site) -> str:
     buf = io.StringIO()
     csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n").writeheader()
     return buf.getvalue() + "".join(
-        STORE.get("csv-rows", study, "", lambda study=study: _csv_rows(study, site.build_date))
-        for study in sorted(site.studies, key=lambda s: s.id))
+        STORE.get_all("csv-rows", sorted(site.studies, key=lambda s: s.id), "",
+                      lambda study: _csv_rows(study, site.build_date)))
 
 
 def _csv_rows(study, build_date: str) -> str:
@@ -103,7 +103,7 @@ def studies_json(site: Site) -> str:
     studies = sorted(site.studies, key=lambda s: s.id)
     if not studies:
         return head + "\n"
-    parts = [STORE.get("study-json", s, "", lambda s=s: _study_json(s)) for s in studies]
+    parts = STORE.get_all("study-json", studies, "", _study_json)
     return head[:-len("[]\n}")] + "[\n  " + ",\n  ".join(parts) + "\n ]\n}\n"
 
 

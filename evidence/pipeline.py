@@ -269,7 +269,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     # per-study pieces (rows, feed entries, downloads) from the last build, by content digest
     fragments_dir = folder / f"fragments-{digest(str(output.resolve()).encode())}"
     STORE.start(digest(repr((base, sorted(tdigests.items()))).encode()),
-                lambda obj: fp.entity.get(id(obj)), None if clean else fragments_dir,
+                fp.entity, None if clean else fragments_dir,
                 _WARM.get(("fragments", fragments_dir)) if warm and not clean else None)
     plan = page_plan(site)
     everything = clean or old is None or not output.is_dir()

@@ -82,7 +82,7 @@ def each(ctx, template: str, items, **extra) -> Markup:
     unchanged (fragments.py), so a list of 5,000 studies costs a join, not 5,000 renders.
     extra must be plain values (they are part of the fragment's key)."""
     variant = template + repr(sorted(extra.items()))
-    return fragments.joined(ctx, template, "each", items, lambda s: (s, variant), "s", **extra)
+    return fragments.joined(ctx, template, "each", items, "s", variant, **extra)
 
 
 def page_plan(site: Site) -> list[tuple[str, str, dict]]:

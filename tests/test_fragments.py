@@ -20,14 +20,14 @@ from synthetic import make_corpus  # noqa: E402
 def count_makes(monkeypatch) -> list[tuple[str, str]]:
     """(kind, study id) of every fragment made (not reused) from now on."""
     made: list[tuple[str, str]] = []
-    real = fragments.Fragments.get
+    real = fragments.Fragments.get_all
 
-    def get(self, kind, obj, variant, make):
-        def counted():
-            made.append((kind, obj.id))
-            return make()
-        return real(self, kind, obj, variant, counted)
-    monkeypatch.setattr(fragments.Fragments, "get", get)
+    def get_all(self, kind, items, variant, make, obj=None):
+        def counted(item):
+            made.append((kind, (obj(item) if obj else item).id))
+            return make(item)
+        return real(self, kind, items, variant, counted, obj)
+    monkeypatch.setattr(fragments.Fragments, "get_all", get_all)
     return made
 
 
