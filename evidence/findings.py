@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import fmt
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from . import fmt, fragments
 from .cite import short_ref
 from .dosing import age_text, regimen_line
 from .fragments import STORE
@@ -295,3 +298,11 @@ def pages(site: Site) -> list[tuple[str, str, dict]]:
             plan.append((f"conditions/{c.id}/evidence/index.html", "evidence.html",
                          {"condition": c, "studies": studies}))
     return plan
+
+
+@pass_context
+def rows_html(ctx, rows: tuple[StudyRow, ...], condition: Condition) -> Markup:
+    """The <tr> of each study's row on a condition's evidence page, each rendered once per
+    build and reused while the study is unchanged (fragments.py)."""
+    return fragments.joined(ctx, "partials/evidence_row.html", "evidence-row", rows, "row",
+                            condition.id, lambda r: r.study)
