@@ -11,8 +11,8 @@ make feed readers show every study as new.
 from __future__ import annotations
 
 import uuid
+from html import escape
 import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape as xml_escape
 
 from .fragments import STORE
 from .model import Site, Study
@@ -104,6 +104,12 @@ def _entry(s: Study, base_url: str, feed_path: str) -> str:
          f"Certainty: {s.certainty_label.lower()}. {s.data['title']}", type="text")
     ET.indent(entry, level=1)
     return "  " + ET.tostring(entry, encoding="unicode") + "\n"
+
+
+def xml_escape(text: str) -> str:
+    """&, < and > as entities: xml.sax.saxutils.escape, without its import of urllib.request
+    and http.client (0.02 s of every rebuild)."""
+    return escape(text, quote=False)
 
 
 def sitemap(site: Site, html_paths: list[str]) -> bytes:
