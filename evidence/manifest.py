@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-FORMAT = 5
+FORMAT = 6
 _PACKAGES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "jsonschema", "nh3", "textstat")
 _PLAIN = (str, int, float, bool, type(None))
 ALL = "*"

@@ -11,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
+from evidence.pipeline import build
 from evidence.workers import background
 from test_incremental import ROOT, add_study, project, same_as_clean  # noqa: F401 - fixture
 
@@ -96,3 +97,18 @@ def test_pyphen_patterns_from_the_cache_give_the_same_grades(tmp_path):
     assert grades("quick") == plain                     # parsed, then saved
     assert list(tmp_path.glob("pyphen-*.pickle"))
     assert grades("quick") == plain                     # read from the pickle
+
+
+def test_a_no_change_rebuild_reports_what_the_build_found(project):
+    """The manifest keeps only the highest reading grades and the count: the report of a
+    rebuild with nothing changed still reads like the full build's."""
+    import re
+    first = same_as_clean(project)
+    again = build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
+    assert again.written == 0
+
+    def lines(r):
+        return [re.sub(r" in [\d.]+ s", "", line) for line in r.summary().splitlines()
+                if not line.startswith(("Time:", "Pages:"))]
+    assert lines(again) == lines(first)
+    assert "Reading level: " in again.summary()
