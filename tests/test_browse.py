@@ -171,3 +171,28 @@ def test_no_search_is_documented():
     assert "`--no-search`" in readme
     for url in ["/browse/", "/studies/", "/search/", "/feed.xml", "/sitemap.xml", "/ages/"]:
         assert url in readme, url
+
+
+def test_the_search_index_holds_what_people_search_for(tmp_path):
+    """Pagefind reads only the pages marked data-pagefind-body (its glob covers every one of
+    them) and leaves out what repeats a page's text: the verbatim quotes, the pictures, the
+    citation formats (#9: indexing 5,000 studies went from 20 s to 11 s)."""
+    import gzip
+    import json
+    output = tmp_path / "output"
+    pipeline.build(copy_content(tmp_path), output)
+    indexed = {}
+    for f in (output / "pagefind" / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(f.read_bytes())
+        page = json.loads(raw[raw.index(b"{"):])
+        indexed[page["url"]] = page["content"]
+    marked = {"/" + p.parent.relative_to(output).as_posix() + "/" for p in output.rglob("*.html")
+              if "data-pagefind-body" in p.read_text(encoding="utf-8")}
+    assert marked and set(indexed) == marked
+    for path in sorted((ROOT / "content" / "studies").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = indexed[f"/studies/{data['id']}/"]
+        assert data["plain_title"] in text
+        assert re.sub(r"\s+", " ", data["summary"]["why"].split(". ")[0]) in text
+        quote = re.sub(r"\s+", " ", data["population"]["quote"])
+        assert quote not in text and all(quote not in t for t in indexed.values())
