@@ -34,11 +34,17 @@ def pages(site) -> list[tuple[str, str, dict]]:
     return [("search/index.html", "search.html", {})]
 
 
-def index(site_dir: Path) -> None:
-    """Run Pagefind over a built (staging) folder; it writes site_dir/pagefind/."""
+def command(site_dir: Path) -> list[str]:
+    """The indexer's command line (also timed by scripts/benchmark.py)."""
     cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent", "--glob", GLOB]
     for selector in EXCLUDE:
         cmd += ["--exclude-selectors", selector]
+    return cmd
+
+
+def index(site_dir: Path) -> None:
+    """Run Pagefind over a built (staging) folder; it writes site_dir/pagefind/."""
+    cmd = command(site_dir)
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:

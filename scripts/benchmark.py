@@ -120,9 +120,10 @@ def main(argv: list[str]) -> int:
             edited.append(run(build, env))
         times["edit-one rebuild"] = min(edited)
         build_mb = peak_mb()
+        os.sync()
         t = time.perf_counter()
-        done = subprocess.run([py, "-m", "pagefind", "--site", str(site / "output")],
-                              env=env, capture_output=True)
+        from evidence.search import command     # the build's own indexer command
+        done = subprocess.run(command(site / "output"), env=env, capture_output=True)
         search = time.perf_counter() - t if done.returncode == 0 else None
         f = times["plain floor"]
         print(f"{'step':<20}{'seconds':>9}{'x floor':>9}{'cpu-s':>8}  target")
