@@ -267,13 +267,13 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
     # paths as strings for the lookups: hashing 5,000 Path objects twice costs 0.05 s
     files, folders = [], {}
     for path, kind in content_files(content):
-        name, linked = str(path), []
-        parent = name[:-len(path.name) - 1]
+        name, fname, linked = str(path), path.name, []
+        parent = name[:-len(fname) - 1]
         if parent not in folders:     # resolving 5,000 paths one by one costs 0.3 s
             folders[parent] = display_path(path.parent)
         base = folders[parent]
         raw, dig = read(path, name, linked)
-        rel = display_path(path) if linked else path.name if base == "." else f"{base}/{path.name}"
+        rel = display_path(path) if linked else fname if base == "." else f"{base}/{fname}"
         files.append((path, rel, kind, raw, dig))
     sources = {}
     folder = content / "sources"
@@ -314,8 +314,11 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
     from .load import load_file, LoadError
     docs, errors, checked, keys, todo = [None] * len(files), [], {}, {}, []
     fresh: dict[int, tuple] = {}
+    stems: dict[int, str] = {}           # a study's file name without .yaml: its source's name
     for i, (path, rel, kind, raw, dig) in enumerate(files):
-        src = sources.get(path.stem) if kind == "study" else None
+        if kind == "study":
+            stems[i] = path.stem
+        src = sources.get(stems[i]) if kind == "study" else None
         key = doc_key(dig, rel, kind, src[2] if src else "", generator)
         keys[rel] = key
         hit = cache.get(key) if cache and not isinstance(raw, OSError) else None
@@ -352,7 +355,7 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
     JOB.clear()
     for i, (res, doc) in fresh.items():
         stem_ok = not (res.kind == "study" and isinstance(res.data, dict)
-                       and res.data.get("id") != files[i][0].stem)
+                       and res.data.get("id") != stems[i])
         if cache and stem_ok:               # provenance used the source named by the file
             cache.put(keys[res.rel], res)
         docs[i] = (res, doc)
@@ -366,6 +369,6 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
             continue
         checked[res.rel] = (res.valid, res.report)
         if res.kind == "study" and res.source is not None:
-            texts[files[i][0].stem] = res.source
+            texts[stems[i]] = res.source
         out.append(doc or as_doc(res, files[i][0]))
     return out, errors, checked, keys, texts

@@ -332,9 +332,12 @@ def _table(rows, site_drugs, table_id, caption, sort, sort_links, summary) -> Ta
 
 
 def routes(site: Site) -> list[str]:
-    """The routes used in any regimen, known routes first, 'not-reported' last."""
-    used = {r.data["route"] for s in site.studies for r in s.regimens}
-    return [r for r in ROUTE_LABELS if r in used]
+    """The routes used in any regimen, known routes first, 'not-reported' last (worked out
+    once per site: the page plan and every dosing page ask)."""
+    if "_routes" not in site.__dict__:
+        used = {r.data["route"] for s in site.studies for r in s.regimens}
+        site.__dict__["_routes"] = [r for r in ROUTE_LABELS if r in used]
+    return site.__dict__["_routes"]
 
 
 def filters(site: Site) -> list[tuple[str, list[tuple[str, str]]]]:
