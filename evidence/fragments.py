@@ -118,7 +118,7 @@ class Fragments:
         """Keep this build's fragments and the last build's of entries that still exist
         (digests in live), so the files do not grow with entries long gone. They are kept
         in 16 files by digest, and a file is written only when it gains a fragment or an
-        entry of it is gone: adding one study rewrites one file, not all 60 MB (at 5,000
+        entry of it is gone: adding one study rewrites one file, not all 75 MB (at 5,000
         studies)."""
         new: dict[str, dict] = {}
         for k in self.fresh:
