@@ -301,10 +301,15 @@ def check_ahead(files, sources, generator: str, folder: Path | None) -> dict[str
     out = {}
     for path, rel, kind, raw, dig in files:
         if isinstance(raw, bytes):
-            src = sources.get(path.stem) if kind == "study" else None
-            key = doc_key(dig, rel, kind, src[2] if src else "", generator)
+            key, src = file_key(path.stem, rel, kind, dig, sources, generator)
             out[key] = analyse(path, rel, kind, raw, source_text(src))[0]
     return out
+
+
+def file_key(stem: str, rel: str, kind: str, dig: str, sources: dict, generator: str):
+    """A content file's cache key (doc_key), and its source text's scan entry (studies)."""
+    src = sources.get(stem) if kind == "study" else None
+    return doc_key(dig, rel, kind, src[2] if src else "", generator), src
 
 
 def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
@@ -318,9 +323,7 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
     for i, (path, rel, kind, raw, dig) in enumerate(files):
         if kind == "study":
             stems[i] = path.stem
-        src = sources.get(stems[i]) if kind == "study" else None
-        key = doc_key(dig, rel, kind, src[2] if src else "", generator)
-        keys[rel] = key
+        key = keys[rel] = file_key(stems.get(i, ""), rel, kind, dig, sources, generator)[0]
         hit = cache.get(key) if cache and not isinstance(raw, OSError) else None
         if hit is not None:
             docs[i] = hit

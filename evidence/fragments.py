@@ -63,14 +63,10 @@ class Fragments:
         _FREED_LATER[:] = [self.shards, self.made, self.alive, self.entity]
         self.__init__()
 
-    def get(self, kind: str, obj, variant: str, make) -> str:
-        """The fragment `kind` of obj (e.g. a study) in `variant`, made by make() if new."""
-        return self.get_all(kind, (obj,), variant, lambda _: make())[0]
-
     def get_all(self, kind: str, items, variant, make, obj=None) -> list[str]:
-        """get() for each item: the fragment `kind` of obj(item) (the item itself when obj is
-        None) in variant (a string, or variant(item)), made by make(item) if new. One loop
-        with its lookups bound: pages join the rows of 5,000 studies."""
+        """For each item, the fragment `kind` of obj(item) (the item itself when obj is None)
+        in variant (a string, or variant(item)), made by make(item) if new. One loop with its
+        lookups bound: pages join the rows of 5,000 studies."""
         entity, made, shards, fresh, out = self.entity or {}, self.made, self.shards, self.fresh, []
         for item in items:
             o = item if obj is None else obj(item)
