@@ -21,7 +21,7 @@ if str(HERE) not in sys.path:  # the helpers below, whatever pytest's import mod
     sys.path.insert(0, str(HERE))
 
 import checks  # noqa: E402
-from sitebuild import BUILD_FAILED, BuiltSite, built_site, page_types  # noqa: E402
+from sitebuild import BUILD_FAILED, BuiltSite, axe_pages, built_site, page_types  # noqa: E402
 
 ROOT = checks.ROOT
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -32,6 +32,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "page_path" in metafunc.fixturenames:
         site = built_site()
         metafunc.parametrize("page_path", site.pages or [BUILD_FAILED])
+    if "axe_page_path" in metafunc.fixturenames:
+        site = built_site()
+        metafunc.parametrize("axe_page_path", axe_pages(site.pages) or [BUILD_FAILED])
     if "page_type" in metafunc.fixturenames:
         site = built_site()
         metafunc.parametrize("page_type", sorted(page_types(site.pages)) or [BUILD_FAILED])
