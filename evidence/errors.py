@@ -37,6 +37,12 @@ class ContentError:
                             self.hint, "error", self.source_line)
 
 
+def visible(text: str) -> str:
+    """A name from the content with its unseen characters written out: a no-break space
+    or a zero-width character before `id` would look like `id` (fuzzing found one)."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in _one_line(text))
+
+
 def _one_line(text: str) -> str:
     """A value quoted in a message may hold line breaks: show them, so one error stays
     one line an editor can jump to."""
@@ -55,7 +61,7 @@ def expected_got(expected: str, got: str) -> str:
 def format_error(err: ContentError) -> str:
     """Render one error like a compiler: location, field, message, the line, a hint."""
     prefix = "warning: " if err.severity == "warning" else ""
-    head = f"{err.path}:{err.line}:{err.column}: {prefix}{err.field}: {err.message}"
+    head = f"{err.path}:{err.line}:{err.column}: {prefix}{visible(err.field)}: {err.message}"
     lines = [_one_line(head)]
     if err.source_line is not None and err.line > 0:
         # a tab is one column wide in the caret line; invisible characters become visible

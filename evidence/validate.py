@@ -8,12 +8,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from . import provenance, rules
-from .errors import ContentError
+from .errors import ContentError, visible
 from .load import SourceDoc, format_path
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -189,7 +190,11 @@ def _translate(doc: SourceDoc, e, out: list[ContentError]) -> None:
                 near = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
                 hint = f"did you mean `{near[0]}`?" if near else \
                     f"the fields here are: {', '.join(allowed)}"
-                add(f"unknown field `{name}`", hint, at=fpath + (name,), key=True)
+                unseen = next((c for c in str(name) if not c.isprintable()), None)
+                if unseen:          # e.g. a no-break space typed before `id`
+                    hint = (f"the name holds an unseen character, U+{ord(unseen):04X} "
+                            f"{unicodedata.name(unseen, 'a control character')}: retype it; {hint}")
+                add(f"unknown field `{visible(str(name))}`", hint, at=fpath + (name,), key=True)
         return
     if v == "type":
         want = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]

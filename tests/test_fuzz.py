@@ -12,7 +12,7 @@ from pathlib import Path
 
 import markupsafe
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sitekit import SEED, SITE, copy_site, run_inprocess
@@ -120,6 +120,7 @@ def _baseline_count(tag: str) -> int:
 @given(st.lists(st.tuples(st.sampled_from(["insert", "delete", "dup-line", "indent"]),
                           st.floats(0, 1), st.sampled_from(YAML_BITS), st.integers(0, 8)),
                 min_size=1, max_size=4))
+@example([("insert", 0.0, "\xa0", 0)])      # found by a CI run: a no-break space before `id`
 def test_mutated_files(mutations) -> None:
     """Random edits of a valid file (YAML indicators, tabs, BOMs, NULs, deletions, moved
     lines): each run builds or lists located errors."""
