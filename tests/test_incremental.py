@@ -136,17 +136,28 @@ def test_forked_workers_write_the_same_site(project, monkeypatch):
     assert sorted(a) == sorted(b) and [p for p in a if a[p] != b[p]] == []
 
 
+def fresh_python(code: str, *args: str, cwd: Path | None = None) -> str:
+    """The first line code prints, run in a fresh interpreter (no modules loaded and no
+    threads started by other tests) that can import the project."""
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=True)
+    return done.stdout.split("\n")[0]
+
+
+def fresh_rebuild(project: Path, report: str, setup: str = "") -> str:
+    """Rebuild site/out in a fresh interpreter, after `setup`; what print(report) shows,
+    with the build's Result as r (os and sys imported)."""
+    return fresh_python("import os, sys; from pathlib import Path; from evidence.pipeline import build; "
+                        f"{setup + '; ' if setup else ''}r = build(Path('content'), Path('site/out'), search=False, "
+                        f"templates=Path('templates')); print({report})", cwd=project)
+
+
 def test_a_no_change_rebuild_loads_no_rendering_code(project):
     """The no-change rebuild stops before Jinja, Markdown and the schemas are imported
     (0.18 s of its 0.5 s budget at 5,000 studies)."""
-    import subprocess
-    import sys
     same_as_clean(project)
-    probe = ("import sys; from pathlib import Path; from evidence.pipeline import build; "
-             "r = build(Path('content'), Path('site/out'), search=False, templates=Path('templates')); "
-             "print(r.written, sorted(m for m in ('evidence.render', 'jinja2', 'markdown', 'jsonschema') "
-             "if m in sys.modules))")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", probe], cwd=project, env=env, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.split("\n")[0] == "0 []"
+    loaded = "sorted(m for m in ('evidence.render', 'jinja2', 'markdown', 'jsonschema') if m in sys.modules)"
+    assert fresh_rebuild(project, f"r.written, {loaded}") == "0 []"

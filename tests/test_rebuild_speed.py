@@ -6,14 +6,12 @@ its cache; Pyphen's patterns come from a pickle; each must give what the slow wa
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 from evidence.pipeline import build
 from evidence.workers import background
-from test_incremental import ROOT, add_study, project, same_as_clean  # noqa: F401 - fixture
+from test_incremental import add_study, fresh_python, fresh_rebuild, project, same_as_clean  # noqa: F401 - fixture
 
 _PARENT = os.getpid()
 
@@ -41,15 +39,9 @@ def test_a_few_changed_files_are_checked_in_a_child(project):
     hold other threads, e.g. the browser tests', and no child is forked beside threads.)"""
     same_as_clean(project)
     add_study(project, "example-2030", "An invented study")
-    probe = ("import os; from pathlib import Path; from evidence import cache; "
-             "from evidence.pipeline import build; here = []; real = cache.analyse; "
-             "cache.analyse = lambda *a: (here.append(os.getpid()), real(*a))[1]; "
-             "r = build(Path('content'), Path('site/out'), search=False, templates=Path('templates')); "
-             "print(r.written > 0, here.count(os.getpid()))")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", probe], cwd=project, env=env, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.split("\n")[0] == "True 0"
+    count = ("from evidence import cache; here = []; real = cache.analyse; "
+             "cache.analyse = lambda *a: (here.append(os.getpid()), real(*a))[1]")
+    assert fresh_rebuild(project, "r.written > 0, here.count(os.getpid())", count) == "True 0"
     same_as_clean(project)
 
 
@@ -74,13 +66,7 @@ def test_the_parent_does_not_load_the_schemas_for_one_new_study(project):
     """The new file's schema check (jsonschema, 0.05 s to import) happens in the child."""
     same_as_clean(project)
     add_study(project, "example-2032", "An invented study")
-    probe = ("import sys; from pathlib import Path; from evidence.pipeline import build; "
-             "r = build(Path('content'), Path('site/out'), search=False, templates=Path('templates')); "
-             "print(r.written > 0, 'jsonschema' in sys.modules)")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", probe], cwd=project, env=env, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.split("\n")[0] == "True False"
+    assert fresh_rebuild(project, "r.written > 0, 'jsonschema' in sys.modules") == "True False"
     same_as_clean(project)
 
 
@@ -92,11 +78,9 @@ def test_pyphen_patterns_from_the_cache_give_the_same_grades(tmp_path):
              "quick = sys.argv[1] == 'quick'; "
              "quick and cache.quick_hyphenation(Path(sys.argv[2])); "
              f"print([readability.grade(t) for t in {texts!r}])")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def grades(mode: str) -> str:
-        return subprocess.run([sys.executable, "-c", probe, mode, str(tmp_path)], env=env,
-                              capture_output=True, text=True, check=True).stdout
+        return fresh_python(probe, mode, str(tmp_path))
 
     plain = grades("plain")
     assert grades("quick") == plain                     # parsed, then saved
