@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import ContentError
 from .fragments import STORE
-from .manifest import Manifest, _h, digest, file_digests, stamp
+from .manifest import Manifest, digest, file_digests, stamp
 from .workers import JOB, Progress, background, chunks, pool
 
 PACKAGE = Path(__file__).resolve().parent
@@ -377,7 +377,8 @@ def _statics(templates: Path, site, paths: list[str], fp, old_pages: dict, touch
     the base (generator, options, site.yaml, glossary, templates), every entry's digest and
     the list of pages. (Hashing their 30 MB at 5,000 studies took 0.05 s of each rebuild.)"""
     from .render import static_files, whole_site_files
-    whole = "site:" + _h(STORE.base, *(fp.lists[n] for n in sorted(fp.lists)), "\n".join(paths))
+    whole = "site:" + digest("\0".join([STORE.base, *(fp.lists[n] for n in sorted(fp.lists)),
+                                         "\n".join(paths)]).encode())
     assets = static_files(templates)
     files = assets + whole_site_files(site, paths)
     keys = {f.path: "static:" + digest(f.body) for f in assets}
