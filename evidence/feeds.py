@@ -11,6 +11,7 @@ make feed readers show every study as new.
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from html import escape
 import xml.etree.ElementTree as ET
 
@@ -57,8 +58,9 @@ def by_added(studies) -> list[Study]:
     return sorted(sorted(studies, key=lambda s: s.id), key=lambda s: str(s.data["added"]), reverse=True)
 
 
-def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: str) -> bytes:
-    """One Atom feed (RFC 4287) of `studies`, newest added first."""
+def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: str) -> list[bytes]:
+    """One Atom feed (RFC 4287) of `studies`, newest added first, as the pieces of its
+    bytes (each entry is made once and kept as bytes: see render.whole_site_files)."""
     base_url = site.config.get("base_url", "")
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang":
@@ -82,12 +84,12 @@ def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: s
     ET.indent(feed)
     head = ET.tostring(feed, encoding="unicode")
     depth = str(feed_path.count("/"))
-    body = "".join(STORE.get_all("atom-entry", entries, depth, lambda s: _entry(s, base_url, feed_path)))
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n{head[:-len("</feed>")]}{body}</feed>\n'
-            .encode("utf-8"))
+    return [f'<?xml version="1.0" encoding="utf-8"?>\n{head[:-len("</feed>")]}'.encode("utf-8"),
+            *STORE.get_all("atom-entry", entries, depth, lambda s: _entry(s, base_url, feed_path)),
+            b"</feed>\n"]
 
 
-def _entry(s: Study, base_url: str, feed_path: str) -> str:
+def _entry(s: Study, base_url: str, feed_path: str) -> bytes:
     """One study's <entry>, indented for its place in the feed (made once per study; #9).
     Its tags carry no namespace: inside <feed> they are in Atom's default namespace."""
     entry = ET.Element("entry")
@@ -103,7 +105,7 @@ def _entry(s: Study, base_url: str, feed_path: str) -> str:
     _sub(entry, "summary", f"{s.design_label}, {s.year_text}, {s.n} {people}. "
          f"Certainty: {s.certainty_label.lower()}. {s.data['title']}", type="text")
     ET.indent(entry, level=1)
-    return "  " + ET.tostring(entry, encoding="unicode") + "\n"
+    return ("  " + ET.tostring(entry, encoding="unicode") + "\n").encode("utf-8")
 
 
 def xml_escape(text: str) -> str:
@@ -137,14 +139,21 @@ def robots(site: Site) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def render(site: Site, html_paths: list[str]) -> list[tuple[str, bytes]]:
-    """feed.xml, conditions/<id>/feed.xml, sitemap.xml and robots.txt."""
+def files(site: Site, html_paths: list[str]) -> list[tuple]:
+    """feed.xml, conditions/<id>/feed.xml, sitemap.xml and robots.txt, as render.whole_site_files
+    describes them. A condition's feed is keyed by the condition and its studies, so adding
+    a study remakes the feeds it is in, not every condition's."""
     title = site.config.get("title", "")
-    out = [("feed.xml", atom(site, site.studies, "feed.xml", f"New studies · {title}", "all", "studies/index.html"))]
+
+    def condition_feed(c, path: str, studies) -> list:
+        return [(path, atom(site, studies, path, f"New studies: {c.plain_name} · {title}",
+                            f"condition/{c.id}", f"conditions/{c.id}/index.html"))]
+
+    out = [(("feed.xml",), None, lambda: [("feed.xml", atom(
+        site, site.studies, "feed.xml", f"New studies · {title}", "all", "studies/index.html"))])]
     for c in site.conditions:
-        out.append((f"conditions/{c.id}/feed.xml",
-                    atom(site, site.studies_for("condition", c.id), f"conditions/{c.id}/feed.xml",
-                         f"New studies: {c.plain_name} · {title}", f"condition/{c.id}",
-                         f"conditions/{c.id}/index.html")))
-    out += [("sitemap.xml", sitemap(site, html_paths)), ("robots.txt", robots(site))]
+        path, studies = f"conditions/{c.id}/feed.xml", site.studies_for("condition", c.id)
+        out.append(((path,), STORE.list_key("feed", (c, *studies)), partial(condition_feed, c, path, studies)))
+    out += [(("sitemap.xml",), None, lambda: [("sitemap.xml", sitemap(site, html_paths))]),
+            (("robots.txt",), None, lambda: [("robots.txt", robots(site))])]
     return out

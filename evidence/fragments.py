@@ -15,6 +15,7 @@ only, keyed by object identity.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from pathlib import Path
@@ -96,6 +97,18 @@ class Fragments:
         outside an incremental build: an output file made of it needs no digest of its bytes."""
         digest = self.entity.get(id(obj)) if self.entity else None
         return f"{kind}:{self.base}:{digest}" if digest else None
+
+    def list_key(self, kind: str, objs) -> str | None:
+        """What a file made from the objects objs (in that order) is made from, or None
+        when one has no digest (outside an incremental build)."""
+        entity = self.entity
+        if not entity:
+            return None
+        try:
+            parts = [entity[id(o)] for o in objs]
+        except KeyError:
+            return None
+        return f"{kind}:{self.base}:" + hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
     def mark(self) -> int:
         """A position in this build's new fragments, to collect what a forked worker adds."""

@@ -38,7 +38,7 @@ def test_a_new_study_makes_only_its_own_fragments(project, monkeypatch):
     build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
     kinds = {k for k, _ in made}
     assert {i for _, i in made} == {"example-2030"}          # every other study's pieces reused
-    assert {"dosing-row", "each", "atom-entry", "cite-files", "csv-rows", "study-json"} <= kinds
+    assert {"dosing-row", "each", "atom-entry", "csv-rows", "study-json"} <= kinds
     made.clear()
     same_as_clean(project)                                    # and the result is a clean build's
 
@@ -199,3 +199,25 @@ def test_long_filter_menus_fold_away(tmp_path, monkeypatch):
     html = (out / "dosing/index.html").read_text(encoding="utf-8")
     assert 'class="filter-head" id="filter-route">Route:</span>' in html    # a short menu stays open
     assert len(re.findall(r'href="\.\./dosing/condition/synthetic-condition-\d+/index.html"', html)) == 12
+
+
+def test_a_new_study_remakes_only_the_whole_site_files_it_is_in(project, monkeypatch):
+    """Citation files and condition feeds are keyed by what they show: adding a study makes
+    its own citation files and the feeds of its conditions, not every study's and feed."""
+    from evidence import cite, feeds
+    same_as_clean(project)
+    made = []
+    real_files, real_atom = cite._files, feeds.atom
+    monkeypatch.setattr(cite, "_files", lambda s: made.append(s.id) or real_files(s))
+    monkeypatch.setattr(feeds, "atom", lambda site, studies, path, *a: made.append(path)
+                        or real_atom(site, studies, path, *a))
+    add_study(project, "example-2030", "Example study added for the test")
+    build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
+    conditions = {p.stem for p in (project / "content/conditions").glob("*.yaml")}
+    assert "example-2030" in made and not conditions & set(made)
+    feeds_made = {p for p in made if p.endswith("feed.xml")}
+    assert "feed.xml" in feeds_made
+    assert feeds_made - {"feed.xml"} == {"conditions/childhood-onset-sle/feed.xml",   # kumar-2009's
+                                         "conditions/autoimmune-cytopenia-in-sle/feed.xml"}
+    assert [m for m in made if not m.endswith("feed.xml")] == ["example-2030"]
+    same_as_clean(project)                                    # and the result is a clean build's
