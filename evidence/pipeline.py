@@ -13,12 +13,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .errors import ContentError
 from .fragments import STORE
 from .manifest import Manifest, digest, file_digests, stamp
-from .workers import JOB, Progress, background, chunks, pool
+from .workers import JOB, Early, Progress, chunks, pool
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -212,30 +213,35 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     generator, options = _generator(), repr((no_search, build_date()))
     tdigests = file_digests(templates)
     old = None if clean else Manifest.load(folder, output)
-    scan_ns = time.time_ns()
-    from .cache import scan
-    scanned = files, sources, stats = scan(content, old.stats if old else None, old.scanned if old else 0)
-    inputs = digest(repr((generator, options, sorted(tdigests.items()), [(f[1], f[4]) for f in files],
-                          sorted((k, v[2]) for k, v in sources.items()))).encode())
-    result.times["scan"] = time.perf_counter() - t
-    if old and old.inputs == inputs and output.is_dir() and not old.intact(output):
-        for k, v in old.summary.items():     # nothing changed: report the last build's findings
-            setattr(result, k, v)
-        if strict and result.warnings:       # --strict turns those warnings into errors
-            raise BuildFailed(sorted(w.as_error() for w in result.warnings))
-        result.written = 0
-        result.unchanged = result.pages
-        return result
-    # past the no-change exit. A few changed files are checked in a forked child (the
-    # second core), which also looks for hand-edited output files, while this process
-    # loads the cache and the rendering modules (Jinja, Markdown: 0.18 s of imports)
-    ahead, t = None, time.perf_counter()
-    # (not beside other threads, as in serve: a forked child inherits none of them, and a
-    # lock one of them held would never be released in the child)
-    if old and output.is_dir() and threading.active_count() == 1 \
-            and sum(isinstance(f[3], bytes) for f in files) <= AHEAD_MAX:
-        ahead = background(_ahead, files, sources, generator, folder, old, output)
+    # the second core, from here: a forked child looks for hand-edited output files while
+    # this process scans the content, then imports what checking a file needs (jsonschema,
+    # the pronunciation tables: 0.15 s); once the scan is done it checks the few changed
+    # files while this process loads the cache and the rendering modules (Jinja, Markdown).
+    # Not beside other threads, as in serve: a forked child inherits none of them, and a
+    # lock one of them held would never be released in the child.
+    helper = Early(partial(old.intact, output), partial(_prepare, folder), _check_ahead) \
+        if old and output.is_dir() and threading.active_count() == 1 else None
     try:
+        scan_ns = time.time_ns()
+        from .cache import scan
+        scanned = files, sources, stats = scan(content, old.stats if old else None, old.scanned if old else 0)
+        inputs = digest(repr((generator, options, sorted(tdigests.items()), [(f[1], f[4]) for f in files],
+                              sorted((k, v[2]) for k, v in sources.items()))).encode())
+        result.times["scan"] = time.perf_counter() - t
+        if old and old.inputs == inputs and output.is_dir() and \
+                not (helper.first() if helper else old.intact(output)):
+            for k, v in old.summary.items():     # nothing changed: report the last build's findings
+                setattr(result, k, v)
+            if strict and result.warnings:       # --strict turns those warnings into errors
+                raise BuildFailed(sorted(w.as_error() for w in result.warnings))
+            result.written = 0
+            result.unchanged = result.pages
+            return result
+        ahead, t = None, time.perf_counter()
+        changed = [f for f in files if isinstance(f[3], bytes)]
+        if helper and len(changed) <= AHEAD_MAX:     # more go to the worker pool
+            stems = {f[0].stem for f in changed}
+            ahead = helper.send(changed, {k: v for k, v in sources.items() if k in stems}, generator, folder)
         from . import cache as _cache
         from .render import make_env, page_plan
         # warm (serve): the checked content stays in memory between rebuilds instead of being
@@ -248,8 +254,11 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
             _WARM[("docs", folder)] = store
         if clean:
             store.clear()
+        ready = ahead() if ahead else {}
+        touched = helper.first() if helper else None
     finally:
-        ready, touched = ahead() if ahead else ({}, None)
+        if helper:
+            helper.stop()
     before = time.perf_counter() - t         # the cache and the child's work: part of "load"
     try:
         docs, texts, keys = _validate(content, strict, result, store, generator, jobs, progress,
@@ -363,11 +372,19 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
 AHEAD_MAX = 64      # changed files checked ahead in a child; more go to the worker pool
 
 
-def _ahead(files, sources, generator: str, folder: Path, old: Manifest, output: Path):
-    """What a forked child works out while the build loads its cache: the changed files,
-    checked, by cache key; and the output files edited by hand since the last build."""
+def _prepare(folder: Path) -> None:
+    """What checking a content file needs loaded, loaded before the files are known."""
+    from .cache import quick_pronunciations
+    from .validate import validator
+    quick_pronunciations(folder)
+    for kind in ("study", "condition", "drug"):
+        validator(kind)
+
+
+def _check_ahead(files, sources, generator: str, folder: Path) -> dict:
+    """The changed files, checked, by cache key (run in the Early child)."""
     from .cache import check_ahead
-    return check_ahead(files, sources, generator, folder), old.intact(output)
+    return check_ahead(files, sources, generator, folder)
 
 
 def _statics(templates: Path, site, paths: list[str], fp, old_pages: dict, touched: set, everything: bool):

@@ -39,38 +39,94 @@ def chunks(n: int, size: int = 64) -> list[range]:
     return [range(i, min(i + size, n)) for i in range(0, n, size)]
 
 
-def background(fn, *args):
-    """Run fn(*args) in a forked child while this process goes on (the second core);
-    returns a function that waits for its result. Where forking is not possible, or
-    the child fails, that function runs fn here instead: same result, no speed-up."""
-    import pickle
-    if not hasattr(os, "fork"):
-        return lambda: fn(*args)
-    try:
-        r, w = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return lambda: fn(*args)
-    if pid == 0:                            # the child: compute, send, leave at once
-        code = 1
-        try:
-            os.close(r)
-            data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(w, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
+class Early:
+    """A forked child started before this process knows all the work it will hand over
+    (the second core at the start of a rebuild). At once it computes first() and sends
+    the result; then it runs prepare() (imports, tables) and waits for the arguments of
+    second, sent by send(); then it sends second(*args). Where forking is not possible,
+    or the child fails, the same functions run here instead: same results, no speed-up."""
 
-    def result():
-        with os.fdopen(r, "rb") as got:
-            data = got.read()
-        _, status = os.waitpid(pid, 0)
-        if status == 0:
+    def __init__(self, first, prepare, second):
+        self.fns, self.pid, self._first = (first, second), 0, None
+        if not hasattr(os, "fork"):
+            return
+        try:
+            r, w = os.pipe()
+            r2, w2 = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return
+        if pid == 0:                    # the child: answer, prepare, answer, leave at once
+            code = 1
             try:
-                return pickle.loads(data)
-            except Exception:  # noqa: BLE001 - fall back to computing it here
+                os.close(r)
+                os.close(w2)
+                with os.fdopen(w, "wb") as out, os.fdopen(r2, "rb") as got:
+                    _send(out, first())
+                    prepare()
+                    args = _receive(got)
+                    if args is not None:
+                        _send(out, second(*args[0]))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        os.close(r2)
+        self.pid, self.got, self.out = pid, os.fdopen(r, "rb"), os.fdopen(w2, "wb")
+
+    def first(self):
+        """first()'s result (read once; what the child sent, or computed here)."""
+        if self._first is None:
+            got = _receive(self.got) if self.pid else None
+            self._first = got if got is not None else (self.fns[0](),)
+        return self._first[0]
+
+    def send(self, *args):
+        """Hand args to the child; returns a function that waits for second(*args)."""
+        self.first()                    # the child sends first()'s result before reading
+        try:
+            _send(self.out, args)
+            self.out.close()
+        except (OSError, AttributeError):
+            self.stop()
+
+        def result():
+            got = _receive(self.got) if self.pid else None
+            self.stop()
+            return got[0] if got is not None else self.fns[1](*args)
+        return result
+
+    def stop(self) -> None:
+        """End the child (it only reads; nothing of its work is lost but time)."""
+        if self.pid:
+            import signal
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
                 pass
-        return fn(*args)
-    return result
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+            for f in (self.got, self.out):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+
+
+def _send(out, value) -> None:
+    import pickle
+    data = pickle.dumps((value,), protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(len(data).to_bytes(8, "little") + data)
+    out.flush()
+
+
+def _receive(got):
+    """A value _send wrote, as a 1-tuple; None at the end of the pipe or when damaged."""
+    import pickle
+    try:
+        head = got.read(8)
+        data = got.read(int.from_bytes(head, "little")) if len(head) == 8 else b""
+        value = pickle.loads(data) if data else None
+    except Exception:  # noqa: BLE001 - the child failed: the caller computes it here
+        return None
+    return value if isinstance(value, tuple) and len(value) == 1 else None

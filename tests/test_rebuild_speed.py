@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from evidence.pipeline import build
-from evidence.workers import background
+from evidence.workers import Early
 from test_incremental import add_study, fresh_python, fresh_rebuild, project, same_as_clean  # noqa: F401 - fixture
 
 _PARENT = os.getpid()
@@ -26,11 +26,26 @@ def _fails_in_a_child() -> int:
     return os.getpid()
 
 
-def test_background_runs_in_a_child_and_falls_back_here():
-    assert background(_pid)() != os.getpid()            # computed by another process
-    assert background(_fails_in_a_child)() == os.getpid()   # the child failed: computed here
-    big = background(lambda: "x" * 5_000_000)            # more than a pipe holds
-    assert len(big()) == 5_000_000
+def _both(x: int) -> tuple[int, int]:
+    return x, os.getpid()
+
+
+def test_early_child_answers_twice_and_falls_back_here():
+    prepared = []
+    early = Early(_pid, lambda: prepared.append(1), _both)
+    assert early.first() != os.getpid()                  # computed by another process
+    assert early.send(7)() == (7, early.first())         # the second answer, from the same child
+    assert prepared == []                                # prepare() ran there, not here
+    failing = Early(_fails_in_a_child, lambda: None, _fails_in_a_child)
+    assert failing.first() == os.getpid()                # the child failed: computed here
+    assert failing.send()() == os.getpid()
+    late = Early(_pid, lambda: None, _fails_in_a_child)
+    assert late.first() != os.getpid() and late.send()() == os.getpid()
+    big = Early(lambda: "x" * 5_000_000, lambda: None, lambda n: "y" * n)   # more than a pipe holds
+    assert len(big.first()) == 5_000_000 and len(big.send(3_000_000)()) == 3_000_000
+    unused = Early(_pid, lambda: None, _both)
+    unused.stop()                                        # never sent anything: ended, not waited on
+    assert unused.pid == 0 and unused.first() == os.getpid()
 
 
 def test_a_few_changed_files_are_checked_in_a_child(project):
@@ -48,7 +63,7 @@ def test_a_few_changed_files_are_checked_in_a_child(project):
 def test_no_fork_beside_other_threads(project, monkeypatch):
     """serve runs a watcher and a web server in threads: no child is forked there."""
     forked = []
-    monkeypatch.setattr("evidence.workers.background", lambda *a: forked.append(a))
+    monkeypatch.setattr("evidence.pipeline.Early", lambda *a: forked.append(a))
     same_as_clean(project)
     add_study(project, "example-2031", "An invented study")
     stop = threading.Event()
