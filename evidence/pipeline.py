@@ -432,10 +432,32 @@ class _Writer(threading.Thread):
                 if isinstance(body, bytes):
                     dest.write_bytes(body)
                 else:                       # pieces: written as they are, never joined
-                    with open(dest, "wb") as f:
-                        f.writelines(body)
+                    write_pieces(dest, body)
         except BaseException as e:  # noqa: BLE001 - raised again by the build, in its thread
             self.error = e
+
+
+def write_pieces(path: Path, pieces: list[bytes]) -> None:
+    """Write the pieces of a file's bytes in a few system calls (writev), without joining
+    them: studies.json is 10,000 pieces at 5,000 studies, and a write per piece makes this
+    thread take the lock the rendering thread holds 10,000 times."""
+    if not hasattr(os, "writev"):       # not on Windows
+        with open(path, "wb") as f:
+            f.writelines(pieces)
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        for i in range(0, len(pieces), _IOV_MAX):
+            batch = pieces[i:i + _IOV_MAX]
+            done = os.writev(fd, batch)
+            rest = memoryview(b"".join(batch))[done:] if done < sum(map(len, batch)) else b""
+            while rest:                 # a short write (rare for a regular file)
+                rest = rest[os.write(fd, rest):]
+    finally:
+        os.close(fd)
+
+
+_IOV_MAX = min(os.sysconf("SC_IOV_MAX"), 1024) if hasattr(os, "sysconf") else 1024
 
 
 class _Path:

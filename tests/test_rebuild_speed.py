@@ -116,3 +116,13 @@ def test_a_no_change_rebuild_reports_what_the_build_found(project):
                 if not line.startswith(("Time:", "Pages:"))]
     assert lines(again) == lines(first)
     assert "Reading level: " in again.summary()
+
+
+def test_pieces_are_written_as_their_join(tmp_path):
+    """studies.json and the feeds are written piece by piece (writev, batches of IOV_MAX)."""
+    from evidence.pipeline import write_pieces
+    pieces = [bytes([i % 251]) * (i * 37 % 5000) for i in range(5000)]     # more than one batch
+    write_pieces(tmp_path / "f", pieces)
+    assert (tmp_path / "f").read_bytes() == b"".join(pieces)
+    write_pieces(tmp_path / "f", [])
+    assert (tmp_path / "f").read_bytes() == b""
