@@ -199,12 +199,22 @@ def make_row(study: Study, i: int) -> Row:
     return Row(study, reg, i, keys)
 
 
+def study_rows(study: Study) -> list[Row]:
+    """A study's rows, made once per build: a study appears in the dosing views of each of
+    its conditions and drugs (a one-study rebuild at 5,000 studies made 2,000 rows for 4
+    views instead of 500)."""
+    rows = study.__dict__.get("_dosing_rows")
+    if rows is None:
+        rows = study.__dict__["_dosing_rows"] = [make_row(study, i) for i in range(len(study.regimens))]
+    return rows
+
+
 def all_rows(site: Site) -> list[Row]:
     """Every regimen of every study, in the site's study order (newest first); made once
     per site (every dosing view and drug page filters this one list; #9)."""
     rows = site.__dict__.get("_dosing_rows")
     if rows is None:
-        rows = [make_row(s, i) for s in site.studies for i in range(len(s.regimens))]
+        rows = [r for s in site.studies for r in study_rows(s)]
         site.__dict__["_dosing_rows"] = rows
     return rows
 
@@ -288,7 +298,7 @@ def table(site, *, condition: str | None = None, drug: str | None = None,
             return t
         rows = all_rows(site)
     else:
-        rows = [make_row(s, i) for s in site for i in range(len(s.regimens))]
+        rows = [r for s in site for r in study_rows(s)]
         site_drugs = sorted({r.drug.id: r.drug for r in rows}.values(), key=lambda x: (x.name.lower(), x.id))
     if condition:
         rows = [r for r in rows if any(c.id == condition for c in r.study.conditions)]
