@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from evidence.rules import RESERVED_STUDY_IDS
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -531,6 +533,8 @@ def page_type(rel: str) -> str:
         return parts[0].removesuffix(".html")  # 404.html -> 404
     if len(parts) == 2 and parts[1] == "index.html":
         return parts[0]  # glossary, about, studies (a listing), search ...
+    if parts[0] == "studies" and parts[1] in RESERVED_STUDY_IDS:
+        return "studies-order"  # the studies index in another order, not a study
     return PAGE_TYPE_NAMES.get(parts[0], parts[0] + "-page")
 
 

@@ -26,6 +26,13 @@ def test_key_page_types_exist(site: BuiltSite) -> None:
     assert set(AXE_SORT_SAMPLE) <= set(site.pages), "axe's sample of the dosing sort pages is gone"
 
 
+def test_study_screenshots_show_a_study_not_a_studies_order() -> None:
+    """/studies/by-certainty/ is the studies index in another order: the "study" screenshot
+    must be of a study's page."""
+    assert checks.page_type("studies/by-certainty/index.html") == "studies-order"
+    assert checks.page_type("studies/rituximab-childhood-sle-2005/index.html") == "study"
+
+
 def test_axe_wcag_aa(axe_page_path: str, site_url: str, tabs: Any) -> None:
     """axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation at 375 and 1280 px, light and dark.
 
