@@ -15,12 +15,13 @@ only, keyed by object identity.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from pathlib import Path
 
 from markupsafe import Markup
+
+from .manifest import digest
 
 ROOT = "\x01"          # stands for "../" * depth inside fragments; content cannot hold it
 FORMAT = 2
@@ -108,7 +109,7 @@ class Fragments:
             parts = [entity[id(o)] for o in objs]
         except KeyError:
             return None
-        return f"{kind}:{self.base}:" + hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+        return f"{kind}:{self.base}:" + digest("\0".join(parts).encode())
 
     def mark(self) -> int:
         """A position in this build's new fragments, to collect what a forked worker adds."""
