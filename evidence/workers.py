@@ -84,11 +84,12 @@ class Early:
     def send(self, *args):
         """Hand args to the child; returns a function that waits for second(*args)."""
         self.first()                    # the child sends first()'s result before reading
-        try:
-            _send(self.out, args)
-            self.out.close()
-        except (OSError, AttributeError):
-            self.stop()
+        if self.pid:
+            try:
+                _send(self.out, args)
+                self.out.close()
+            except OSError:
+                self.stop()
 
         def result():
             got = _receive(self.got) if self.pid else None

@@ -46,6 +46,7 @@ def test_early_child_answers_twice_and_falls_back_here():
     unused = Early(_pid, lambda: None, _both)
     unused.stop()                                        # never sent anything: ended, not waited on
     assert unused.pid == 0 and unused.first() == os.getpid()
+    assert unused.send(3)() == (3, os.getpid())          # after stop(): computed here
 
 
 def test_a_few_changed_files_are_checked_in_a_child(project):
