@@ -11,6 +11,7 @@ from pathlib import Path
 
 import markdown as md
 import nh3
+from markdown.extensions.sane_lists import SaneListExtension
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
@@ -40,8 +41,10 @@ class Page:
 
 @lru_cache(maxsize=1)
 def _converter() -> md.Markdown:
-    """One Markdown converter, reused (building its parser cost more than converting; #9)."""
-    return md.Markdown(extensions=["sane_lists"], output_format="html")
+    """One Markdown converter, reused (building its parser cost more than converting; #9).
+    The extension is passed as an object: named by a string, Markdown first lists every
+    installed package's entry points to find it (0.03 s of each build)."""
+    return md.Markdown(extensions=[SaneListExtension()], output_format="html")
 
 
 def markdown_html(text: str) -> Markup:
