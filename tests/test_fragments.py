@@ -221,3 +221,33 @@ def test_a_new_study_remakes_only_the_whole_site_files_it_is_in(project, monkeyp
                                          "conditions/autoimmune-cytopenia-in-sle/feed.xml"}
     assert [m for m in made if not m.endswith("feed.xml")] == ["example-2030"]
     same_as_clean(project)                                    # and the result is a clean build's
+
+
+def test_summary_counts_match_the_rows_they_stand_for(tmp_path, monkeypatch):
+    """The whole-site views' one-line-per-drug tables are counted in one pass over the
+    regimens (dosing._summaries); every line must equal what grouping the rows gives."""
+    from evidence.load import load_all, read_sources
+    from evidence.model import build_site
+    content = make_corpus(tmp_path / "content", 60, 5, 9)
+    docs, errors = load_all(content)
+    assert not errors
+
+    def site():
+        return build_site(docs, read_sources(content), "2026-11-27")
+
+    full = site()
+    routes = dosing.routes(full)
+    assert len(routes) > 1
+    expected = {}
+    for route in [None, *routes]:
+        t = dosing.table(full, route=route)                 # 60 studies: under MAX_ROWS
+        assert not t.summary
+        expected[route] = ([(g.drug.id, len(g.rows), g.studies) for g in t.groups],
+                           len(t.rows), t.study_count, t.caption)
+    monkeypatch.setattr(dosing, "MAX_ROWS", 0)
+    small = site()
+    for route in [None, *routes]:
+        t = dosing.table(small, route=route, sort="dose", table_id="x")
+        assert t.summary and t.rows == [] and (t.id, t.sort) == ("x", "dose")
+        assert ([(g.drug.id, g.regimen_count, g.studies) for g in t.groups],
+                t.regimen_count, t.study_count, t.caption) == expected[route]
