@@ -303,6 +303,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     staged = everything or not no_search or len(dirty) > len(plan) // 2
     gone = [] if everything else sorted(set(old.files) - set(new_keys))     # e.g. a deleted study's page
     removed = [] if staged else sorted(set(gone) | set(old.extra))
+    remover = None
     result.pages = sum(p.endswith(".html") for p in new_keys)
     result.written = sum(e[0].endswith(".html") for e in dirty)
     result.unchanged, result.removed = result.pages - result.written, len(gone)
@@ -335,7 +336,10 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
         else:
             from .patch import commit
             Manifest.forget(folder, output)
-            commit(output, target, [e[0] for e in dirty] + dirty_static, removed)
+            leftovers = commit(output, target, [e[0] for e in dirty] + dirty_static, removed)
+            # deleted beside the manifest and fragment saves (unlinks release the lock)
+            remover = threading.Thread(target=_remove_all, args=(leftovers,), daemon=True)
+            remover.start()
     except OSError as e:
         shutil.rmtree(target, ignore_errors=True)
         from .write import WriteError, _reason
@@ -363,6 +367,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
             _WARM[("fragments", fragments_dir)] = kept
     except OSError:
         pass                    # a cache: the site is written; the next build renders more
+    if remover:
+        remover.join()
     result.times["write"] = time.perf_counter() - t
     if final:       # the process ends next: freeing the build's objects one by one on return
         _KEPT.append(locals())          # took 0.05-0.08 s at 5,000 studies, for nothing
@@ -476,6 +482,11 @@ def _link_unchanged(output: Path, target: Path, paths: list[str]) -> None:
             os.link(output / rel, dest)
         except OSError:
             shutil.copy2(output / rel, dest)
+
+
+def _remove_all(folders: list[Path]) -> None:
+    for f in folders:
+        shutil.rmtree(f, ignore_errors=True)
 
 
 def _all_files(root: Path) -> set[str]:

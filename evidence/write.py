@@ -21,6 +21,7 @@ if TYPE_CHECKING:                 # only a type here: keeps `build.py` quick to 
 
 STAGING_PREFIX = "-staging-"
 OLD_PREFIX = "-old-"
+BACKUP_PREFIX = "-backup-"        # patch.commit's copies of the files it replaces
 
 
 class WriteError(Exception):
@@ -87,12 +88,13 @@ def _remove(path: Path) -> None:
 
 def clean_stale(output: Path) -> None:
     """Tidy up after an interrupted build (call with the lock held): put back a previous
-    site left aside by the two-rename fallback, then remove staging and old folders."""
+    site left aside by the two-rename fallback, then remove staging, old and backup folders."""
     olds = sorted(output.parent.glob(f".{output.name}{OLD_PREFIX}*"))
     if not output.exists() and not output.is_symlink() and olds:
         os.rename(olds[-1], output)
         olds = olds[:-1]
-    for p in olds + sorted(output.parent.glob(f".{output.name}{STAGING_PREFIX}*")):
+    for p in olds + sorted(output.parent.glob(f".{output.name}{STAGING_PREFIX}*")) \
+            + sorted(output.parent.glob(f".{output.name}{BACKUP_PREFIX}*")):
         _remove(p)
 
 

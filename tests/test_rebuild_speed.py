@@ -11,7 +11,7 @@ from pathlib import Path
 
 from evidence.pipeline import build
 from evidence.workers import Early
-from test_incremental import add_study, fresh_python, fresh_rebuild, project, same_as_clean  # noqa: F401 - fixture
+from test_incremental import add_study, edit, fresh_python, fresh_rebuild, project, same_as_clean  # noqa: F401 - fixture
 
 _PARENT = os.getpid()
 
@@ -127,3 +127,49 @@ def test_pieces_are_written_as_their_join(tmp_path):
     assert (tmp_path / "f").read_bytes() == b"".join(pieces)
     write_pieces(tmp_path / "f", [])
     assert (tmp_path / "f").read_bytes() == b""
+
+
+def test_commit_leaves_no_backups_and_rolls_back_on_any_failure(project, monkeypatch, tmp_path):
+    """The replaced files' backups are deleted beside the build's last steps (none is left
+    once build() returns); one a killed build left is deleted by the next build; a failure
+    part-way through the commit, even an interrupt, puts every replaced file back."""
+    import sys
+    import evidence.patch as patch
+    from helpers import snapshot
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from synthetic import make_corpus, write_study
+    content, site = make_corpus(tmp_path / "content", 40), tmp_path / "site"
+    build(content, site / "out", search=False)
+    stray = site / ".out-backup-1"                 # as a killed build would leave it
+    stray.mkdir()
+    (stray / "0").write_text("old page")
+    real_commit, left = patch.commit, []
+    monkeypatch.setattr(patch, "commit", lambda *a: left.extend(real_commit(*a)) or left)
+    write_study(content, 41, 3, 3)
+    build(content, site / "out", search=False)
+    assert left and not any(p.exists() for p in left)     # the build wrote in place
+    assert sorted(p.name for p in site.iterdir()) == [".cache", ".out-lock", "out"]
+
+    out, pending = tmp_path / "o/out", tmp_path / "o/pending"
+    for folder, text in ((out, "old"), (pending, "new")):
+        for name in "abc":
+            (folder / name).mkdir(parents=True)
+            (folder / name / "index.html").write_text(f"{text} {name}")
+    before, real, calls = snapshot(out), os.replace, []
+
+    def interrupted(a, b):
+        calls.append(b)
+        if len(calls) == 3:                         # after two pages were replaced
+            raise KeyboardInterrupt
+        return real(a, b)
+
+    monkeypatch.setattr(patch.os, "replace", interrupted)
+    try:
+        real_commit(out, pending, ["a/index.html", "b/index.html", "c/index.html"], [])
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the interrupt was lost")
+    monkeypatch.setattr(patch.os, "replace", real)
+    assert len(calls) == 5 and snapshot(out) == before     # three tries, two put back
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
