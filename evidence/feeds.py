@@ -155,5 +155,5 @@ def files(site: Site, html_paths: list[str]) -> list[tuple]:
         path, studies = f"conditions/{c.id}/feed.xml", site.studies_for("condition", c.id)
         out.append(((path,), STORE.list_key("feed", (c, *studies)), partial(condition_feed, c, path, studies)))
     out += [(("sitemap.xml",), None, lambda: [("sitemap.xml", sitemap(site, html_paths))]),
-            (("robots.txt",), None, lambda: [("robots.txt", robots(site))])]
+            (("robots.txt",), STORE.base_key("robots"), lambda: [("robots.txt", robots(site))])]
     return out

@@ -99,6 +99,11 @@ class Fragments:
         digest = self.entity.get(id(obj)) if self.entity else None
         return f"{kind}:{self.base}:{digest}" if digest else None
 
+    def base_key(self, kind: str) -> str | None:
+        """What a file made from the base alone (the generator, the options, site.yaml, the
+        glossary, the templates) is made from, or None outside an incremental build."""
+        return f"{kind}:{self.base}" if self.entity else None
+
     def list_key(self, kind: str, objs) -> str | None:
         """What a file made from the objects objs (in that order) is made from, or None
         when one has no digest (outside an incremental build)."""

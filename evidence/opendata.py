@@ -129,5 +129,7 @@ def files(site: Site) -> list[tuple]:
     out = [(("studies.json",), None, lambda: [("studies.json", studies_json(site))]),
            (("regimens.csv",), None, lambda: [("regimens.csv", _csv_parts(site))])]
     for p in sorted(SCHEMA_DIR.glob("*.schema.json")):
-        out.append(((f"schema/{p.name}",), None, partial(lambda p: [(f"schema/{p.name}", p.read_bytes())], p)))
+        # the schemas are part of the generator: remade when it changes, not with the content
+        out.append(((f"schema/{p.name}",), STORE.base_key("schema"),
+                    partial(lambda p: [(f"schema/{p.name}", p.read_bytes())], p)))
     return out

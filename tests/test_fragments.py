@@ -211,8 +211,12 @@ def test_a_new_study_remakes_only_the_whole_site_files_it_is_in(project, monkeyp
     monkeypatch.setattr(cite, "_files", lambda s: made.append(s.id) or real_files(s))
     monkeypatch.setattr(feeds, "atom", lambda site, studies, path, *a: made.append(path)
                         or real_atom(site, studies, path, *a))
+    out = project / "site/out"
+    kept = ["robots.txt", "schema/study.schema.json"]         # made from the base alone
+    inodes = [(out / p).stat().st_ino for p in kept]
     add_study(project, "example-2030", "Example study added for the test")
     build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
+    assert [(out / p).stat().st_ino for p in kept] == inodes   # the same files, not rewritten
     conditions = {p.stem for p in (project / "content/conditions").glob("*.yaml")}
     assert "example-2030" in made and not conditions & set(made)
     feeds_made = {p for p in made if p.endswith("feed.xml")}
