@@ -38,6 +38,7 @@ class Fragments:
         self.entity: dict | None = None     # id(object) -> content digest (manifest.Fingerprints)
         self.base = ""
         self.alive: dict = {}        # id -> object, so an identity key is never reused
+        self.seen: dict = {}         # (kind, variant) -> {id(item): text} (get_all)
 
     def start(self, base: str, entity: dict | None, folder: Path | None, kept: tuple | None = None) -> None:
         """Begin a build: digests by id() from entity, and the last build's fragments from
@@ -62,7 +63,7 @@ class Fragments:
         dicts are freed at the next reset, not now: freeing 60,000 strings took 0.06 s of
         every one-study rebuild (with entity, the last reference to the build's objects), and
         a command-line build ends right after."""
-        _FREED_LATER[:] = [self.shards, self.made, self.alive, self.entity]
+        _FREED_LATER[:] = [self.shards, self.made, self.alive, self.entity, self.seen]
         self.__init__()
 
     def get_all(self, kind: str, items, variant, make, obj=None) -> list[str]:
@@ -70,9 +71,18 @@ class Fragments:
         in variant (a string, or variant(item)), made by make(item) if new. One loop with its
         lookups bound: pages join the rows of 5,000 studies."""
         entity, made, shards, fresh, out = self.entity or {}, self.made, self.shards, self.fresh, []
+        fixed = isinstance(variant, str)
+        # the same list is often joined again (the studies index's four orders, the browse
+        # pages): the texts of (kind, variant) by item make a repeat one lookup per row
+        seen = self.seen.setdefault((kind, variant), {}) if obj is None and fixed else None
         for item in items:
+            if seen is not None:
+                text = seen.get(id(item))
+                if text is not None:
+                    out.append(text)
+                    continue
             o = item if obj is None else obj(item)
-            v = variant if isinstance(variant, str) else variant(item)
+            v = variant if fixed else variant(item)
             digest = entity.get(id(o))
             if digest:
                 key = (kind, digest, v)
@@ -90,6 +100,8 @@ class Fragments:
                 text = made.get(key)
                 if text is None:
                     text = made[key] = make(item)
+            if seen is not None:
+                seen[id(item)] = text
             out.append(text)
         return out
 
