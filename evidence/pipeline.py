@@ -205,7 +205,7 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
 def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bool, quiet: bool,
            jobs: int | None, templates: Path | None, warm: bool = False, final: bool = False) -> Result:
     from .manifest import Fingerprints, TemplateDeps, page_key
-    from .write import STAGING_PREFIX, check_collisions, clean_stale, swap
+    from .write import STAGING_PREFIX, check_paths, clean_stale, swap
     output, jobs = Path(output), jobs or os.cpu_count() or 1
     templates = Path(templates or PACKAGE.parent / "templates")     # render.TEMPLATES
     result, progress, folder = Result(output=output), Progress(quiet), cache_folder(output)
@@ -291,7 +291,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     # both processes copy every memory page they touch, 0.1-0.2 s at 5,000 studies.)
     static_keys, changed = _statics(templates, site, [e[0] for e in plan], fp,
                                     {} if everything else old.pages, touched, everything)
-    check_collisions([_Path(e[0]) for e in plan] + [_Path(f) for f in static_keys])
+    check_paths([e[0] for e in plan] + list(static_keys))
     new_keys = {e[0]: page_key(e, base, tdeps, fp) for e in plan}
     new_keys.update(static_keys)
     result.times["model"] = time.perf_counter() - t
@@ -464,13 +464,6 @@ def write_pieces(path: Path, pieces: list[bytes]) -> None:
 
 
 _IOV_MAX = min(os.sysconf("SC_IOV_MAX"), 1024) if hasattr(os, "sysconf") else 1024
-
-
-class _Path:
-    """Just a path, for write.check_collisions."""
-
-    def __init__(self, path: str):
-        self.path = path
 
 
 def _link_unchanged(output: Path, target: Path, paths: list[str]) -> None:

@@ -103,15 +103,24 @@ _PLAIN = re.compile(r"(?:[a-z0-9_-][a-z0-9._-]*/)*[a-z0-9_-][a-z0-9._-]*\Z")
 
 def check_collisions(pages: list[Page]) -> None:
     """Two pages for one output path is a generator bug, not a silent overwrite."""
+    check_paths([p.path for p in pages])
+
+
+def check_paths(paths) -> None:
+    """check_collisions for output paths given as strings."""
     seen: set[str] = set()
-    for p in pages:
-        # a plain relative path (no empty, "." or ".." part) is its own normal form: 25,000
-        # normpath calls cost 0.02 s of every rebuild at 5,000 studies
-        norm = p.path if _PLAIN.match(p.path) else os.path.normpath(p.path)
-        if norm.startswith("..") or os.path.isabs(norm) or "\x00" in norm:
-            raise WriteError(f"refusing to write outside the output folder: {p.path}")
+    plain = _PLAIN.match
+    for path in paths:
+        # a plain relative path (no empty, "." or ".." part, not absolute, no NUL) is its own
+        # normal form and inside output/: 21,000 normpath and isabs calls cost 0.02 s of
+        # every rebuild at 5,000 studies
+        norm = path
+        if not plain(path):
+            norm = os.path.normpath(path)
+            if norm.startswith("..") or os.path.isabs(norm) or "\x00" in norm:
+                raise WriteError(f"refusing to write outside the output folder: {path}")
         if norm in seen:
-            raise WriteError(f"two pages for one output path: {p.path}")
+            raise WriteError(f"two pages for one output path: {path}")
         seen.add(norm)
 
 
