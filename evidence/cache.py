@@ -242,7 +242,8 @@ def source_text(source) -> str | None:
         return None
     path, raw, _ = source
     if raw is None:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read()
     return None if isinstance(raw, OSError) else raw.decode("utf-8", "replace").lstrip("\ufeff")
 
 
@@ -332,7 +333,7 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
 
 def scan(content: Path, known: dict | None = None, before_ns: int = 0):
     """Every content file as (path, rel, kind, raw, digest), every source text as
-    stem -> (path, raw, digest), and the stat signatures seen.
+    stem -> (path as a string, raw, digest), and the stat signatures seen.
 
     raw is the bytes; None when size, time and inode equal the last build's and the file
     is older than that build's scan (then its digest is reused and nothing is read, as
@@ -388,6 +389,6 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
     sources = {}
     folder = content / "sources"
     for n in listing(folder, lambda n: n.endswith(".txt") and n != ".txt"):
-        p = folder / n
-        sources[p.stem] = (p, *read(f"{folder}/{n}")[:2])
+        name = f"{folder}/{n}"
+        sources[n[:-4]] = (name, *read(name)[:2])             # (the stem)
     return files, sources, stats
