@@ -24,14 +24,17 @@ from markupsafe import Markup
 from .manifest import digest
 
 ROOT = "\x01"          # stands for "../" * depth inside fragments; content cannot hold it
-FORMAT = 2
+FORMAT = 3
 
 
 class Fragments:
     """The fragment store of one build (module global STORE, inherited by forked workers)."""
 
     def __init__(self) -> None:
-        self.shards: dict[str, dict] = {}   # the last build's fragments, by the digest's first digit
+        # the last build's fragments, by the digest's first digit, then (kind, variant), then
+        # digest: 70,000 fragments load as strings under a few hundred keys, not as 70,000
+        # key tuples (0.015 s of every one-study rebuild at 5,000 studies)
+        self.shards: dict[str, dict] = {}
         self.digests: dict[str, set] = {}   # the entry digests each of those shards holds
         self.made: dict = {}         # used or made in this build
         self.fresh: list = []        # keys of persistent fragments made (not reused) in this build
@@ -89,7 +92,8 @@ class Fragments:
                 text = made.get(key)
                 if text is None:
                     old = shards.get(digest[0])
-                    text = old.get(key) if old else None
+                    old = old.get((kind, v)) if old else None
+                    text = old.get(digest) if old else None
                     if text is None:
                         text = make(item)
                         fresh.append(key)
@@ -149,7 +153,7 @@ class Fragments:
         studies)."""
         new: dict[str, dict] = {}
         for k in self.fresh:
-            new.setdefault(k[1][0], {})[k] = self.made[k]
+            new.setdefault(k[1][0], {}).setdefault((k[0], k[2]), {})[k[1]] = self.made[k]
         folder.mkdir(parents=True, exist_ok=True)
         shards, digests = {}, {}
         for shard in SHARDS:
@@ -158,9 +162,11 @@ class Fragments:
             if old is not None and not add and not gone:
                 shards[shard], digests[shard] = old, self.digests[shard]      # unchanged
                 continue
-            part = {k: v for k, v in old.items() if k[1] in live} if gone else dict(old or {})
-            part.update(add or {})
-            shards[shard], digests[shard] = part, {k[1] for k in part}
+            part = {g: ({d: t for d, t in texts.items() if d in live} if gone else dict(texts))
+                    for g, texts in (old or {}).items()}
+            for g, texts in (add or {}).items():
+                part.setdefault(g, {}).update(texts)
+            shards[shard], digests[shard] = part, {d for texts in part.values() for d in texts}
             path = folder / f"{shard}.pickle"
             tmp = path.with_suffix(f".tmp{os.getpid()}")
             tmp.write_bytes(pickle.dumps({"format": FORMAT, "base": self.base, "fragments": part,
