@@ -173,3 +173,19 @@ def test_commit_leaves_no_backups_and_rolls_back_on_any_failure(project, monkeyp
     monkeypatch.setattr(patch.os, "replace", real)
     assert len(calls) == 5 and snapshot(out) == before     # three tries, two put back
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+
+
+def test_cached_results_unpack_to_what_was_checked(tmp_path):
+    """The cache keeps results as tuples (cache._pack) and gives back equal objects."""
+    from evidence.cache import Cache, analyse
+    from evidence.load import read_sources
+    root = Path(__file__).resolve().parent.parent / "content"
+    path = root / "studies/kumar-2009.yaml"
+    result, _ = analyse(path, "content/studies/kumar-2009.yaml", "study", path.read_bytes(),
+                        read_sources(root)["kumar-2009"])
+    assert result.valid and result.report.figures_checked and result.report.reading
+    cache = Cache(tmp_path)
+    cache.put("0abc", result)
+    cache.save()
+    again = Cache(tmp_path).get("0abc")
+    assert again == result and again is not result
