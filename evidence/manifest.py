@@ -143,6 +143,7 @@ class Fingerprints:
         # lists between pages (the four orders of the studies index, the browse groups),
         # and 5,000 entries each would otherwise be hashed once per page (#9)
         self._seqs: dict[int, str | None] = {}
+        self.after: dict[str, str] = {}     # template -> its part of page_key's text
         self._keep: list = []         # keeps those lists alive, so their ids stay theirs
 
     def value(self, v, h) -> bool:
@@ -184,11 +185,13 @@ class Fingerprints:
 def page_key(entry: tuple[str, str, dict], base: str, tdeps: TemplateDeps, fp: Fingerprints) -> str | None:
     """The digest of everything a page is made from; None: render it every time."""
     path, template, extra = entry
-    closure, uses = tdeps.of(template)
-    lists = sorted(fp.lists) if ALL in uses or uses - {"config", "build_date", "glossary", *fp.lists} \
-        else sorted(uses & set(fp.lists))
-    h = hashlib.blake2b(digest_size=16)
-    h.update("\0".join([base, path, template, closure, *(fp.lists[n] for n in lists)]).encode())
+    after = fp.after.get(template)          # what follows the path, the same for each page
+    if after is None:                       # of a template (5,000 study pages share one)
+        closure, uses = tdeps.of(template)
+        lists = sorted(fp.lists) if ALL in uses or uses - {"config", "build_date", "glossary", *fp.lists} \
+            else sorted(uses & set(fp.lists))
+        after = fp.after[template] = "\0".join([template, closure, *(fp.lists[n] for n in lists)])
+    h = hashlib.blake2b(f"{base}\0{path}\0{after}".encode(), digest_size=16)
     if not fp.value(extra, h):
         return None
     return h.hexdigest()
