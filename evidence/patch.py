@@ -16,8 +16,9 @@ from pathlib import Path
 from .write import BACKUP_PREFIX, WriteError, _reason
 
 
-def commit(output: Path, pending: Path, written: list[str], removed: list[str]) -> list[Path]:
-    """Move pending/<path> over output/<path> for each written path; delete removed paths.
+def commit(output: Path, pending: Path, written: list[str], removed: list[str],
+           name=lambda rel: rel) -> list[Path]:
+    """Move pending/<name(path)> over output/<path> for each written path; delete removed paths.
     Returns the folders left to delete (the replaced files' backups, the emptied pending
     folder): deleting them frees the old files' blocks, 0.02 s of a one-study rebuild at
     5,000 studies (the old studies.json is 22 MB), which the caller does beside its last
@@ -34,7 +35,7 @@ def commit(output: Path, pending: Path, written: list[str], removed: list[str]) 
                 os.link(target, backup / str(i))
             if i < len(written):
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(pending / rel, target)
+                os.replace(pending / name(rel), target)
             elif had:
                 target.unlink()
             done.append((rel, had))
