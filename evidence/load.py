@@ -9,36 +9,42 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-
-import yaml
 
 from .errors import YAML_SYNTAX, ContentError, display_path
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 50
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path_ = tuple  # a field path: ("regimens", 0, "dose")
 
 
-class StrictLoader(_Base):  # type: ignore[misc, valid-type]
-    """A safe loader with YAML 1.2 core scalar rules."""
+@lru_cache(maxsize=1)
+def _yaml():
+    """(the yaml module, its fastest safe loader class, the strict loader class), made on
+    first use: a rebuild that finds every file in the cache never imports PyYAML (0.012 s)."""
+    import yaml
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        """A safe loader with YAML 1.2 core scalar rules."""
 
-# dropped: YAML 1.1 booleans/octal/base 60, dates, and `=` (the "value" tag has no
-# safe constructor, so a lone = would otherwise fail to load)
-_DROP = {"tag:yaml.org,2002:" + t for t in ("bool", "int", "float", "timestamp", "value")}
-StrictLoader.yaml_implicit_resolvers = {
-    c: [(t, r) for t, r in rs if t not in _DROP]
-    for c, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-for _tag, _rx, _first in [
-        # the content model's small print: booleans are lowercase true/false only
-        ("bool", r"^(?:true|false)$", "tf"),
-        ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
-        ("float", r"^[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
-                  r"|[0-9]+[eE][-+]?[0-9]+)$", "-+0123456789.")]:
-    StrictLoader.add_implicit_resolver("tag:yaml.org,2002:" + _tag, re.compile(_rx), list(_first))
+    # dropped: YAML 1.1 booleans/octal/base 60, dates, and `=` (the "value" tag has no
+    # safe constructor, so a lone = would otherwise fail to load)
+    drop = {"tag:yaml.org,2002:" + t for t in ("bool", "int", "float", "timestamp", "value")}
+    StrictLoader.yaml_implicit_resolvers = {
+        c: [(t, r) for t, r in rs if t not in drop]
+        for c, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for tag, rx, first in [
+            # the content model's small print: booleans are lowercase true/false only
+            ("bool", r"^(?:true|false)$", "tf"),
+            ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+            ("float", r"^[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+                      r"|[0-9]+[eE][-+]?[0-9]+)$", "-+0123456789.")]:
+        StrictLoader.add_implicit_resolver("tag:yaml.org,2002:" + tag, re.compile(rx), list(first))
+    return yaml, base, StrictLoader
+
 
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")   # what YAML counts as a new line
 
@@ -102,6 +108,7 @@ def _err(rel: str, text: str, line: int, col: int, message: str, hint: str | Non
 
 
 def _explicit_tag(loader: yaml.BaseLoader, node: yaml.Node) -> bool:
+    yaml = _yaml()[0]
     if isinstance(node, yaml.ScalarNode):
         if not node.style:  # plain (None in PyYAML, "" in libyaml)
             return node.tag != loader.resolve(yaml.ScalarNode, node.value, (True, False))
@@ -129,6 +136,7 @@ def format_path(fpath) -> str:
 
 def _walk(loader, root, rel: str, text: str) -> dict:
     """Check the node tree (tags, depth, keys, text) and record a Mark per field."""
+    yaml = _yaml()[0]
     marks: dict = {}
     stack = [(root, (), 1, root.start_mark)]
     while stack:
@@ -183,8 +191,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufde
 def _scan_events(text: str, rel: str) -> None:
     """Parse events only, keeping the field path: refuse anchors and aliases before any
     node is built (so an alias bomb costs nothing) and locate syntax errors in a field."""
+    yaml, base, _ = _yaml()
     frames: list[list] = []          # [path, is_map, index or key, wants_key]
-    parser = _Base(text)
+    parser = base(text)
     try:
         while True:
             ev = parser.get_event()
@@ -270,9 +279,10 @@ def _syntax_error(e: yaml.MarkedYAMLError, text: str, rel: str) -> LoadError:
 def _runaway_quote(text: str, line: int) -> tuple[int, int, int, str | None] | None:
     """A quoted value spanning lines just before an error is usually an unclosed quote:
     (line, column where it opened, line where it closed, its key)."""
+    yaml, base, _ = _yaml()
     last, key, prev = None, None, None
     try:
-        for tok in yaml.scan(text, Loader=_Base):
+        for tok in yaml.scan(text, Loader=base):
             if tok.start_mark.line + 1 > line:
                 break
             if isinstance(tok, yaml.ValueToken) and isinstance(prev, yaml.ScalarToken):
@@ -288,6 +298,7 @@ def _runaway_quote(text: str, line: int) -> tuple[int, int, int, str | None] | N
 
 def parse_yaml(raw: bytes, rel: str, kind: str, path: Path | None = None) -> SourceDoc:
     """Parse one file's bytes; raise LoadError with a located message."""
+    yaml, _, strict = _yaml()
     if len(raw) > MAX_BYTES:
         raise _err(rel, "", 1, 1, f"expected at most {MAX_BYTES:,} bytes (1 MiB); got {len(raw):,}",
                    "split the text or move long passages to content/sources/")
@@ -315,7 +326,7 @@ def parse_yaml(raw: bytes, rel: str, kind: str, path: Path | None = None) -> Sou
                    "remove it; only tabs and line breaks are allowed")
     if "&" in text or "*" in text:   # no anchor or alias is possible without them
         _scan_events(text, rel)
-    loader = StrictLoader(text)
+    loader = strict(text)
     try:
         root = loader.get_single_node()
         if root is None:
