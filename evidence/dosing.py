@@ -6,7 +6,7 @@ reads the raw YAML values instead, so it matches the content field for field.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -123,7 +123,24 @@ class Row:
     study: Study
     regimen: Regimen
     index: int                  # the regimen's position in the study (regimens[index])
-    keys: dict = field(compare=False, hash=False, default_factory=dict)
+
+    @cached_property
+    def keys(self) -> dict:
+        """A sort key per column (units first, so mg/m² sort together), worked out when a
+        view is sorted or the row's fragment is made: a rebuild takes most rows' text
+        from the cache and never needs them."""
+        study, d, pop = self.study, self.regimen.data, self.study.data["population"]
+        return {"study": (study.year if isinstance(study.year, int) else 10_000, short_ref(study)),
+                "role": 0 if d["role"] == "studied" else 1,
+                "dose": _dose_key(d["dose"]),
+                "route": MISSING if fmt.is_nr(d["route"]) else ROUTE_LABELS[d["route"]].lower(),
+                "count": _num_key(d["count"]["min"] if isinstance(d["count"], dict) else d["count"]),
+                "over": _days(d["over"]),
+                "max_dose": _dose_key(d["max_dose"]) if isinstance(d.get("max_dose"), dict) else MISSING,
+                "total": _total_key(d),
+                "when": d.get("when", "").lower() or MISSING,
+                "n": pop["n"], "age": _age_key(pop), "design": study.design_label.lower(),
+                "certainty": study.certainty_rank}
 
     @property
     def drug(self):
@@ -180,21 +197,8 @@ class Row:
 
 
 def make_row(study: Study, i: int) -> Row:
-    """The row of study.regimens[i], with its sort keys (units first, so mg/m² sort together)."""
-    reg = study.regimens[i]
-    d, pop = reg.data, study.data["population"]
-    keys = {"study": (study.year if isinstance(study.year, int) else 10_000, short_ref(study)),
-            "role": 0 if d["role"] == "studied" else 1,
-            "dose": _dose_key(d["dose"]),
-            "route": MISSING if fmt.is_nr(d["route"]) else ROUTE_LABELS[d["route"]].lower(),
-            "count": _num_key(d["count"]["min"] if isinstance(d["count"], dict) else d["count"]),
-            "over": _days(d["over"]),
-            "max_dose": _dose_key(d["max_dose"]) if isinstance(d.get("max_dose"), dict) else MISSING,
-            "total": _total_key(d),
-            "when": d.get("when", "").lower() or MISSING,
-            "n": pop["n"], "age": _age_key(pop), "design": study.design_label.lower(),
-            "certainty": study.certainty_rank}
-    return Row(study, reg, i, keys)
+    """The row of study.regimens[i]."""
+    return Row(study, study.regimens[i], i)
 
 
 def study_rows(study: Study) -> list[Row]:
