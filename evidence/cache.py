@@ -13,6 +13,7 @@ import os
 import pickle
 import stat
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,13 +140,16 @@ class Cache:
         self.entries = {}
 
     def save(self) -> None:
-        """Write changed shards atomically (temp file, then rename); keep what this build used."""
+        """Write changed shards atomically (temp file, then rename), without the entries this
+        build did not use. A shard is not written only to drop unused entries until they are
+        a tenth of it: an edited file's old entry waits, and the edit rewrites one shard."""
         if not self.folder:
             return
-        self.changed |= {k[0] for k in self.entries if k not in self.used}
-        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        unused, size = Counter(k[0] for k in self.entries if k not in self.used), Counter(k[0] for k in self.entries)
+        self.changed |= {shard for shard, n in unused.items() if n * 10 >= size[shard]}
         if not self.changed:
             return
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used or k[0] not in self.changed}
         self.folder.mkdir(parents=True, exist_ok=True)
         for shard in sorted(self.changed):
             part = {k: v for k, v in self.entries.items() if k[0] == shard}

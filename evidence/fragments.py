@@ -148,9 +148,9 @@ class Fragments:
     def save(self, folder: Path, live: set[str]) -> tuple:
         """Keep this build's fragments and the last build's of entries that still exist
         (digests in live), so the files do not grow with entries long gone. They are kept
-        in 16 files by digest, and a file is written only when it gains a fragment or an
-        entry of it is gone: adding one study rewrites one file, not all 75 MB (at 5,000
-        studies)."""
+        in 16 files by digest, and a file is written only when it gains a fragment or a
+        tenth of its entries are gone: adding or editing one study rewrites one file, not
+        all 75 MB (at 5,000 studies)."""
         new: dict[str, dict] = {}
         for k in self.fresh:
             new.setdefault(k[1][0], {}).setdefault((k[0], k[2]), {})[k[1]] = self.made[k]
@@ -159,8 +159,11 @@ class Fragments:
         for shard in SHARDS:
             old, add = self.shards.get(shard), new.get(shard)
             gone = self.digests[shard] - live if old is not None else None
-            if old is not None and not add and not gone:
-                shards[shard], digests[shard] = old, self.digests[shard]      # unchanged
+            if old is not None and not add and (not gone or len(gone) * PRUNE < len(self.digests[shard])):
+                # unchanged, or a few entries gone: they wait until the file is written
+                # for another reason or they are a tenth of it, so editing a study rewrites
+                # the file its new digest goes to, not also its old one's
+                shards[shard], digests[shard] = old, self.digests[shard]
                 continue
             part = {g: ({d: t for d, t in texts.items() if d in live} if gone else dict(texts))
                     for g, texts in (old or {}).items()}
@@ -177,6 +180,7 @@ class Fragments:
 
 _FREED_LATER: list = []
 SHARDS = "0123456789abcdef"
+PRUNE = 10          # a shard is rewritten to drop gone entries when they are 1/PRUNE of it
 STORE = Fragments()
 
 

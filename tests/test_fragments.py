@@ -255,3 +255,39 @@ def test_summary_counts_match_the_rows_they_stand_for(tmp_path, monkeypatch):
         assert t.summary and t.rows == [] and (t.id, t.sort) == ("x", "dose")
         assert ([(g.drug.id, g.regimen_count, g.studies) for g in t.groups],
                 t.regimen_count, t.study_count, t.caption) == expected[route]
+
+
+def test_gone_entries_wait_until_they_are_a_tenth_of_their_file(tmp_path):
+    """Fragments and checked content of entries no longer on the site are dropped when
+    their file is written anyway or they are a tenth of it, so editing one study rewrites
+    one file of each, not also the file its old version was in."""
+    import pickle
+    from evidence.cache import FORMAT, Cache, DocResult
+    objs = [object() for _ in range(40)]
+    digest = {id(o): f"a{i:031d}" for i, o in enumerate(objs)}     # all in shard "a"
+
+    def build_fragments(kept):
+        store = fragments.Fragments()
+        store.start("base", {id(o): digest[id(o)] for o in kept}, tmp_path)
+        store.get_all("k", kept, "v", lambda o: f"text of {digest[id(o)]}")
+        store.save(tmp_path, {digest[id(o)] for o in kept})
+        return (tmp_path / "a.pickle").stat().st_ino
+
+    def build_cache(kept):
+        cache = Cache(tmp_path / "docs")
+        for o in kept:
+            if cache.get(digest[id(o)]) is None:
+                cache.put(digest[id(o)], DocResult("study", digest[id(o)]))
+        cache.save()
+        return cache._file("a").stat().st_ino
+
+    def shard(path):
+        return pickle.loads(path.read_bytes())
+
+    for make, read in ((build_fragments, lambda: shard(tmp_path / "a.pickle")["digests"]),
+                       (build_cache, lambda: set(shard(tmp_path / f"docs/docs-{FORMAT}-a.pickle")))):
+        first = make(objs)
+        assert make(objs[3:]) == first                     # 3 of 40 gone: not rewritten
+        assert len(read()) == 40
+        assert make(objs[4:]) != first                     # 4 of 40: rewritten without them
+        assert read() == {digest[id(o)] for o in objs[4:]}
