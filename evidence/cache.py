@@ -101,8 +101,8 @@ def _unpack(t: tuple) -> DocResult:
 
 class Cache:
     """Results by key (packed as tuples), in 16 pickle files by the key's first digit, so
-    that a rebuild after one edit rewrites one sixteenth of it; unused entries are dropped
-    on save."""
+    that a rebuild after one edit rewrites one sixteenth of it; entries no build uses any
+    more are dropped when their shard is written (save)."""
 
     SHARDS = "0123456789abcdef"
 
@@ -257,6 +257,69 @@ def analyse_chunk(idx: range) -> list:
     return out
 
 
+def scan(content: Path, known: dict | None = None, before_ns: int = 0):
+    """Every content file as (path, rel, kind, raw, digest), every source text as
+    stem -> (path as a string, raw, digest), and the stat signatures seen.
+
+    raw is the bytes; None when size, time and inode equal the last build's and the file
+    is older than that build's scan (then its digest is reused and nothing is read, as
+    git does: a no-change rebuild reads no content); an OSError when it cannot be read.
+    """
+    from .load import KINDS
+    known, stats = known or {}, {}
+    lstat, is_link = os.lstat, stat.S_ISLNK
+
+    def read(name: str):
+        try:
+            st = lstat(name)
+            linked = is_link(st.st_mode)
+            if linked:
+                st = os.stat(name)
+            sig = (st.st_size, st.st_mtime_ns, st.st_ino, linked)
+            old = known.get(name)
+            if old and old[0] == sig and st.st_mtime_ns < before_ns:
+                stats[name] = old
+                return None, old[1], linked
+            with open(name, "rb") as f:
+                raw = f.read()
+        except OSError as e:
+            return e, "", False
+        stats[name] = (sig, digest(raw))
+        return raw, stats[name][1], linked
+
+    # names and paths as strings, one lstat per file: Path objects and their str() for
+    # 10,000 content and source files cost 0.03 s of every rebuild at 5,000 studies
+    def listing(folder: Path, ok) -> list[str]:
+        try:
+            return sorted(n for n in os.listdir(folder) if ok(n))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    files = []
+    for fname, kind in (("site.yaml", "site"), ("glossary.yaml", "glossary")):
+        path = content / fname
+        if path.exists():
+            raw, dig, linked = read(str(path))
+            files.append((path, display_path(path), kind, raw, dig))
+    for folder, kind in KINDS.items():
+        d = content / folder
+        names = listing(d, lambda n: n.endswith((".yaml", ".yml")) and n[:1] != ".")   # = load.content_files
+        if not names:
+            continue
+        base, dname = display_path(d), str(d)
+        prefix = "" if base == "." else base + "/"
+        for n in names:
+            path = d / n
+            raw, dig, linked = read(f"{dname}/{n}")
+            files.append((path, display_path(path) if linked else prefix + n, kind, raw, dig))
+    sources = {}
+    folder = content / "sources"
+    for n in listing(folder, lambda n: n.endswith(".txt") and n != ".txt"):
+        name = f"{folder}/{n}"
+        sources[n[:-4]] = (name, *read(name)[:2])             # (the stem)
+    return files, sources, stats
+
+
 def source_text(source) -> str | None:
     """A source text, decoded as load.read_sources does (read now if the scan skipped it)."""
     if source is None:
@@ -351,65 +414,3 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
         out.append(doc or as_doc(res, files[i][0]))
     return out, errors, checked, keys, texts
 
-
-def scan(content: Path, known: dict | None = None, before_ns: int = 0):
-    """Every content file as (path, rel, kind, raw, digest), every source text as
-    stem -> (path as a string, raw, digest), and the stat signatures seen.
-
-    raw is the bytes; None when size, time and inode equal the last build's and the file
-    is older than that build's scan (then its digest is reused and nothing is read, as
-    git does: a no-change rebuild reads no content); an OSError when it cannot be read.
-    """
-    from .load import KINDS
-    known, stats = known or {}, {}
-    lstat, is_link = os.lstat, stat.S_ISLNK
-
-    def read(name: str):
-        try:
-            st = lstat(name)
-            linked = is_link(st.st_mode)
-            if linked:
-                st = os.stat(name)
-            sig = (st.st_size, st.st_mtime_ns, st.st_ino, linked)
-            old = known.get(name)
-            if old and old[0] == sig and st.st_mtime_ns < before_ns:
-                stats[name] = old
-                return None, old[1], linked
-            with open(name, "rb") as f:
-                raw = f.read()
-        except OSError as e:
-            return e, "", False
-        stats[name] = (sig, digest(raw))
-        return raw, stats[name][1], linked
-
-    # names and paths as strings, one lstat per file: Path objects and their str() for
-    # 10,000 content and source files cost 0.03 s of every rebuild at 5,000 studies
-    def listing(folder: Path, ok) -> list[str]:
-        try:
-            return sorted(n for n in os.listdir(folder) if ok(n))
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-
-    files = []
-    for fname, kind in (("site.yaml", "site"), ("glossary.yaml", "glossary")):
-        path = content / fname
-        if path.exists():
-            raw, dig, linked = read(str(path))
-            files.append((path, display_path(path), kind, raw, dig))
-    for folder, kind in KINDS.items():
-        d = content / folder
-        names = listing(d, lambda n: n.endswith((".yaml", ".yml")) and n[:1] != ".")   # = load.content_files
-        if not names:
-            continue
-        base, dname = display_path(d), str(d)
-        prefix = "" if base == "." else base + "/"
-        for n in names:
-            path = d / n
-            raw, dig, linked = read(f"{dname}/{n}")
-            files.append((path, display_path(path) if linked else prefix + n, kind, raw, dig))
-    sources = {}
-    folder = content / "sources"
-    for n in listing(folder, lambda n: n.endswith(".txt") and n != ".txt"):
-        name = f"{folder}/{n}"
-        sources[n[:-4]] = (name, *read(name)[:2])             # (the stem)
-    return files, sources, stats

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
+
 from jinja2 import pass_context
 from markupsafe import Markup
 

@@ -21,7 +21,7 @@ Path_ = tuple  # a field path: ("regimens", 0, "dose")
 
 
 @lru_cache(maxsize=1)
-def _yaml():
+def pyyaml():
     """(the yaml module, its fastest safe loader class, the strict loader class), made on
     first use: a rebuild that finds every file in the cache never imports PyYAML (0.012 s)."""
     import yaml
@@ -108,7 +108,7 @@ def _err(rel: str, text: str, line: int, col: int, message: str, hint: str | Non
 
 
 def _explicit_tag(loader: yaml.BaseLoader, node: yaml.Node) -> bool:
-    yaml = _yaml()[0]
+    yaml = pyyaml()[0]
     if isinstance(node, yaml.ScalarNode):
         if not node.style:  # plain (None in PyYAML, "" in libyaml)
             return node.tag != loader.resolve(yaml.ScalarNode, node.value, (True, False))
@@ -136,7 +136,7 @@ def format_path(fpath) -> str:
 
 def _walk(loader, root, rel: str, text: str) -> dict:
     """Check the node tree (tags, depth, keys, text) and record a Mark per field."""
-    yaml = _yaml()[0]
+    yaml = pyyaml()[0]
     marks: dict = {}
     stack = [(root, (), 1, root.start_mark)]
     while stack:
@@ -191,7 +191,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufde
 def _scan_events(text: str, rel: str) -> None:
     """Parse events only, keeping the field path: refuse anchors and aliases before any
     node is built (so an alias bomb costs nothing) and locate syntax errors in a field."""
-    yaml, base, _ = _yaml()
+    yaml, base, _ = pyyaml()
     frames: list[list] = []          # [path, is_map, index or key, wants_key]
     parser = base(text)
     try:
@@ -279,7 +279,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, text: str, rel: str) -> LoadError:
 def _runaway_quote(text: str, line: int) -> tuple[int, int, int, str | None] | None:
     """A quoted value spanning lines just before an error is usually an unclosed quote:
     (line, column where it opened, line where it closed, its key)."""
-    yaml, base, _ = _yaml()
+    yaml, base, _ = pyyaml()
     last, key, prev = None, None, None
     try:
         for tok in yaml.scan(text, Loader=base):
@@ -298,7 +298,7 @@ def _runaway_quote(text: str, line: int) -> tuple[int, int, int, str | None] | N
 
 def parse_yaml(raw: bytes, rel: str, kind: str, path: Path | None = None) -> SourceDoc:
     """Parse one file's bytes; raise LoadError with a located message."""
-    yaml, _, strict = _yaml()
+    yaml, _, strict = pyyaml()
     if len(raw) > MAX_BYTES:
         raise _err(rel, "", 1, 1, f"expected at most {MAX_BYTES:,} bytes (1 MiB); got {len(raw):,}",
                    "split the text or move long passages to content/sources/")

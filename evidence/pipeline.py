@@ -393,9 +393,9 @@ AHEAD_MAX = 64      # changed files checked ahead in a child; more go to the wor
 def _prepare(folder: Path) -> None:
     """What checking a content file needs loaded, loaded before the files are known."""
     from .cache import quick_pronunciations
-    from .load import _yaml
+    from .load import pyyaml
     from .validate import validator
-    _yaml()                             # PyYAML and the strict loader
+    pyyaml()                             # PyYAML and the strict loader
     quick_pronunciations(folder)
     for kind in ("study", "condition", "drug"):
         validator(kind)

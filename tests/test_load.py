@@ -67,7 +67,7 @@ def test_alias_bomb_is_refused_before_anything_is_built(monkeypatch) -> None:
     for prev, name in zip("abcdefgh", "bcdefghi"):
         bomb += f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]\n"
     calls = []
-    monkeypatch.setattr(load._yaml()[2], "get_single_node",          # the strict loader class
+    monkeypatch.setattr(load.pyyaml()[2], "get_single_node",          # the strict loader class
                         lambda self: calls.append(1) or (_ for _ in ()).throw(AssertionError))
     msg = _error(bomb)
     assert msg.splitlines()[0] == "x.yaml:1:4: a: anchors and aliases are not allowed; got anchor &a"
