@@ -111,9 +111,11 @@ class Cache:
         self.entries: dict[str, tuple] = {}     # key -> _pack(DocResult)
         self.used: set[str] = set()
         self.changed: set[str] = set()          # shards to write again
+        self.found = 0                          # shard files read
         for shard in self.SHARDS if folder else ():
             try:
                 self.entries.update(pickle.loads(self._file(shard).read_bytes()))
+                self.found += 1
             except FileNotFoundError:
                 pass
             except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
@@ -160,6 +162,10 @@ class Cache:
                 os.replace(tmp, target)
             except OSError:
                 tmp.unlink(missing_ok=True)  # the cache is an optimisation: never fail a build on it
+        if not self.found:          # the first cache of this format: files of another go
+            for old in self.folder.glob("docs-*-?.pickle"):
+                if not old.name.startswith(f"docs-{FORMAT}-"):
+                    old.unlink(missing_ok=True)
         self.changed = set()
 
 

@@ -191,3 +191,15 @@ def test_cached_results_unpack_to_what_was_checked(tmp_path):
     cache.save()
     again = Cache(tmp_path).get("0abc")
     assert again == result and again is not result
+
+
+def test_content_cache_files_of_an_older_format_are_deleted(project):
+    """A build that writes the whole content cache (here the first) deletes its files of
+    another format, which no build reads."""
+    from evidence.cache import FORMAT
+    cache = project / "site/.cache"
+    cache.mkdir(parents=True)
+    (cache / f"docs-{FORMAT - 1}-a.pickle").write_bytes(b"old")
+    same_as_clean(project)
+    names = sorted(p.name for p in cache.glob("docs-*.pickle"))
+    assert names and all(n.startswith(f"docs-{FORMAT}-") for n in names)
