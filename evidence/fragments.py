@@ -15,8 +15,10 @@ only, keyed by object identity.
 """
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
+import time
 from pathlib import Path
 
 from markupsafe import Markup
@@ -24,7 +26,7 @@ from markupsafe import Markup
 from .manifest import digest
 
 ROOT = "\x01"          # stands for "../" * depth inside fragments; content cannot hold it
-FORMAT = 3
+FORMAT = 4
 
 
 class Fragments:
@@ -56,10 +58,14 @@ class Fragments:
         for shard in SHARDS:
             try:
                 data = pickle.loads((folder / f"{shard}.pickle").read_bytes())
+                if not (isinstance(data, dict) and data.get("format") == FORMAT and data.get("base") == base):
+                    continue
+                texts = data["fragments"]
+                if data["blob"]:
+                    texts.update(_mapped(folder, data["blob"]))
             except Exception:  # noqa: BLE001 - missing or damaged: render those again
                 continue
-            if isinstance(data, dict) and data.get("format") == FORMAT and data.get("base") == base:
-                self.shards[shard], self.digests[shard] = data["fragments"], data["digests"]
+            self.shards[shard], self.digests[shard] = texts, data["digests"]
 
     def reset(self) -> None:
         """Forget this build's fragments (their digests belong to its objects). The big
@@ -170,12 +176,46 @@ class Fragments:
             for g, texts in (add or {}).items():
                 part.setdefault(g, {}).update(texts)
             shards[shard], digests[shard] = part, {d for texts in part.values() for d in texts}
-            path = folder / f"{shard}.pickle"
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_bytes(pickle.dumps({"format": FORMAT, "base": self.base, "fragments": part,
-                                          "digests": digests[shard]}, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, path)
+            self._write(folder, shard, part, digests[shard])
         return self.base, shards, digests
+
+    def _write(self, folder: Path, shard: str, part: dict, digests: set) -> None:
+        """One shard: its texts in the pickle, its bytes (the downloads' pieces) in a blob
+        file the next build maps instead of reading (33 MB at 5,000 studies: 0.03 s). The
+        blob has a new name each time and the pickle names it, so a crash between the two
+        writes leaves the last pair whole; blobs no pickle names are deleted after."""
+        blobs = {g: t for g, t in part.items() if t and isinstance(next(iter(t.values())), (bytes, memoryview))}
+        index, pieces, at = {}, [], 0
+        for g, texts in blobs.items():
+            index[g] = spans = {}
+            for d, piece in texts.items():
+                spans[d] = (at, len(piece))
+                pieces.append(piece)
+                at += len(piece)
+        blob = None
+        if pieces:
+            blob = {"name": f"{shard}-{os.getpid()}-{time.time_ns()}.blob", "size": at, "index": index}
+            with open(folder / blob["name"], "wb") as f:
+                f.writelines(pieces)
+        path = folder / f"{shard}.pickle"
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(pickle.dumps({"format": FORMAT, "base": self.base, "blob": blob,
+                                      "fragments": {g: t for g, t in part.items() if g not in blobs},
+                                      "digests": digests}, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+        for old in folder.glob(f"{shard}-*.blob"):
+            if blob is None or old.name != blob["name"]:
+                old.unlink(missing_ok=True)
+
+
+def _mapped(folder: Path, blob: dict) -> dict:
+    """A shard's bytes groups as views of its blob file, mapped (read by the kernel as the
+    views are written out, never copied into this process)."""
+    with open(folder / blob["name"], "rb") as f:
+        if os.fstat(f.fileno()).st_size != blob["size"]:
+            raise ValueError("a blob of another size")     # damaged: render those again
+        view = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)) if blob["size"] else memoryview(b"")
+    return {g: {d: view[at:at + n] for d, (at, n) in spans.items()} for g, spans in blob["index"].items()}
 
 
 _FREED_LATER: list = []

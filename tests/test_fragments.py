@@ -64,6 +64,25 @@ def test_a_damaged_fragment_file_only_costs_time(project):
     same_as_clean(project)
 
 
+def test_download_pieces_come_from_mapped_blobs_and_a_damaged_blob_only_costs_time(project):
+    """studies.json's, the feeds' and regimens.csv's pieces are kept in blob files the next
+    build maps; each pickle names its blob, and blobs no pickle names are deleted."""
+    import pickle
+    same_as_clean(project)
+    folder = next((project / "site/.cache").glob("fragments-*"))
+    named = {pickle.loads(p.read_bytes())["blob"]["name"] for p in folder.glob("*.pickle")
+             if pickle.loads(p.read_bytes())["blob"]}
+    assert named and {p.name for p in folder.glob("*.blob")} == named
+    (folder / f"{min(named)[0]}-1-2.blob").write_bytes(b"x")   # as a build killed mid-save leaves it
+    for name in named:                                  # cut every blob short
+        (folder / name).write_bytes((folder / name).read_bytes()[:-1])
+    add_study(project, "example-2030", "Example study added for the test")
+    same_as_clean(project)
+    assert {p.name for p in folder.glob("*.blob")} == {
+        pickle.loads(p.read_bytes())["blob"]["name"] for p in folder.glob("*.pickle")
+        if pickle.loads(p.read_bytes())["blob"]}
+
+
 def test_only_changed_shards_are_written(project):
     same_as_clean(project)
     shards = {p: p.stat().st_mtime_ns for p in (project / "site/.cache").glob("fragments-*/*.pickle")}
