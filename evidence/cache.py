@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, display_path
-from .load import LoadError, SourceDoc, parse_yaml
+from .fragments import PRUNE
+from .load import KINDS, LoadError, SourceDoc, content_names, parse_yaml, source_names
 from .manifest import digest
 from .workers import JOB, chunks, pool
 
@@ -148,7 +149,7 @@ class Cache:
         if not self.folder:
             return
         unused, size = Counter(k[0] for k in self.entries if k not in self.used), Counter(k[0] for k in self.entries)
-        self.changed |= {shard for shard, n in unused.items() if n * 10 >= size[shard]}
+        self.changed |= {shard for shard, n in unused.items() if n * PRUNE >= size[shard]}
         if not self.changed:
             return
         self.entries = {k: v for k, v in self.entries.items() if k in self.used or k[0] not in self.changed}
@@ -271,7 +272,6 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
     is older than that build's scan (then its digest is reused and nothing is read, as
     git does: a no-change rebuild reads no content); an OSError when it cannot be read.
     """
-    from .load import KINDS
     known, stats = known or {}, {}
     lstat, is_link = os.lstat, stat.S_ISLNK
 
@@ -295,12 +295,6 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
 
     # names and paths as strings, one lstat per file: Path objects and their str() for
     # 10,000 content and source files cost 0.03 s of every rebuild at 5,000 studies
-    def listing(folder: Path, ok) -> list[str]:
-        try:
-            return sorted(n for n in os.listdir(folder) if ok(n))
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-
     files = []
     for fname, kind in (("site.yaml", "site"), ("glossary.yaml", "glossary")):
         path = content / fname
@@ -309,7 +303,7 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
             files.append((path, display_path(path), kind, raw, dig))
     for folder, kind in KINDS.items():
         d = content / folder
-        names = listing(d, lambda n: n.endswith((".yaml", ".yml")) and n[:1] != ".")   # = load.content_files
+        names = content_names(d)
         if not names:
             continue
         base, dname = display_path(d), str(d)
@@ -320,9 +314,9 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
             files.append((path, display_path(path) if linked else prefix + n, kind, raw, dig))
     sources = {}
     folder = content / "sources"
-    for n in listing(folder, lambda n: n.endswith(".txt") and n != ".txt"):
+    for n in source_names(folder):
         name = f"{folder}/{n}"
-        sources[n[:-4]] = (name, *read(name)[:2])             # (the stem)
+        sources[os.path.splitext(n)[0]] = (name, *read(name)[:2])
     return files, sources, stats
 
 
