@@ -152,10 +152,7 @@ def _render_chunk(idx: range) -> list[str]:
         if writer:
             writer.put(page.path, page.body)
         else:
-            dest = target / staged_name(page.path, JOB["flat"])
-            if not JOB["flat"]:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(page.body)
+            _stage(target, page.path, page.body, JOB["flat"])
         done.append(page.path)
     # a forked worker sends back the fragments it made, for the parent to keep
     return done, (STORE.since(mark) if os.getpid() != JOB["parent"] else [])
@@ -452,23 +449,28 @@ class _Writer(threading.Thread):
         self.join()
 
     def run(self) -> None:
-        made = set()
+        made: set[Path] = set()
         try:
             for rel, body in chain(self.files, iter(self.queue.get, None)):
-                if self.error:
-                    continue            # (drain what is handed over, write no more)
-                dest = self.target / staged_name(rel, self.flat)
-                if not self.flat and dest.parent not in made:
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(dest.parent)
-                if isinstance(body, bytes):
-                    dest.write_bytes(body)
-                else:                       # pieces: written as they are, never joined
-                    write_pieces(dest, body)
+                _stage(self.target, rel, body, self.flat, made)
         except BaseException as e:  # noqa: BLE001 - raised again by the build, in its thread
             self.error = e
             for _ in iter(self.queue.get, None):
-                pass
+                pass                    # (drain what is still handed over, write no more)
+
+
+def _stage(target: Path, rel: str, body, flat: bool, made: set | None = None) -> None:
+    """Write one output file (bytes, or pieces of bytes written as they are, never joined)
+    under its staged_name in target; made: the folders known to exist already."""
+    dest = target / staged_name(rel, flat)
+    if not flat and (made is None or dest.parent not in made):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(dest.parent)
+    if isinstance(body, bytes):
+        dest.write_bytes(body)
+    else:
+        write_pieces(dest, body)
 
 
 def staged_name(rel: str, flat: bool) -> str:
