@@ -194,6 +194,11 @@ class Site:
         return list(self._studies_by.get((kind, ident), ()))
 
     @cached_property
+    def by_id(self) -> list[Study]:
+        """The studies in id order (studies.json and regimens.csv), sorted once per site."""
+        return sorted(self.studies, key=lambda s: s.id)
+
+    @cached_property
     def _studies_by(self) -> dict[tuple[str, str], list[Study]]:
         """One pass over the studies instead of one per condition and drug (5,000 studies; #9)."""
         index: dict[tuple[str, str], list[Study]] = {}

@@ -87,7 +87,7 @@ def _csv_parts(site: Site) -> list[bytes]:
     buf = io.StringIO()
     csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n").writeheader()
     return [buf.getvalue().encode("utf-8"), *STORE.get_all(
-        "csv-rows", sorted(site.studies, key=lambda s: s.id), "",
+        "csv-rows", site.by_id, "",
         lambda study: _csv_rows(study, site.build_date))]
 
 
@@ -107,7 +107,7 @@ def studies_json(site: Site) -> list[bytes]:
     head = json.dumps({"build_date": site.build_date, "content_model": MODEL_VERSION,
                        "schema": "schema/study.schema.json", "studies": []},
                       ensure_ascii=False, indent=1)
-    studies = sorted(site.studies, key=lambda s: s.id)
+    studies = site.by_id
     if not studies:
         return [head.encode("utf-8") + b"\n"]
     parts = STORE.get_all("study-json", studies, "", _study_json)

@@ -145,7 +145,7 @@ def test_csv_keeps_hostile_text_as_data():
     study = Study(data["id"], data, (), (drug,), tuple(Regimen(drug, r) for r in data["regimens"]), ())
 
     class FakeSite:
-        studies = (study,)
+        studies = by_id = (study,)
         build_date = "2026-01-01"
     text = opendata.regimens_csv(FakeSite())
     rows = list(csv.DictReader(text.splitlines(keepends=True)))
