@@ -220,7 +220,7 @@ def _mapped(folder: Path, blob: dict) -> dict:
 
 _FREED_LATER: list = []
 SHARDS = "0123456789abcdef"
-PRUNE = 10          # a shard is rewritten to drop gone entries when they are 1/PRUNE of it
+PRUNE = 10          # a shard (here and in cache.Cache) is rewritten to drop gone entries when they are 1/PRUNE of it
 STORE = Fragments()
 
 
