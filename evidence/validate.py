@@ -18,8 +18,8 @@ from .errors import ContentError, visible
 from .load import SourceDoc, format_path
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
-MODEL_VERSION = "1.1"          # the newest content model this build understands
-KNOWN_VERSIONS = ("1.0", "1.1")
+MODEL_VERSION = "1.2"          # the newest content model this build understands
+KNOWN_VERSIONS = ("1.0", "1.1", "1.2")
 
 
 @lru_cache(maxsize=None)

@@ -40,7 +40,7 @@ def yaml_studies() -> dict[str, dict]:
 def test_studies_json_validates_against_the_schema(out):
     doc = json.loads((out / "studies.json").read_text(encoding="utf-8"))
     assert doc["build_date"] == "2025-11-26"
-    assert doc["content_model"] == "1.1"
+    assert doc["content_model"] == "1.2"
     schema = json.loads((ROOT / "schema/study.schema.json").read_text(encoding="utf-8"))
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     assert len(doc["studies"]) == len(STUDY_FILES) == 6
