@@ -111,7 +111,7 @@ def _near(name: str, options) -> str | None:
 
 
 def check_references(valid: list[SourceDoc], docs: list[SourceDoc]) -> list[ContentError]:
-    """conditions, drugs and regimens[].drug name existing entries."""
+    """conditions, drugs, regimens[].drug and population.prior_treatments[].drug name existing entries."""
     have = {k: {d.data.get("id") for d in docs if d.kind == k and isinstance(d.data, dict)}
             for k in ("condition", "drug")}
     out: list[ContentError] = []
@@ -120,12 +120,16 @@ def check_references(valid: list[SourceDoc], docs: list[SourceDoc]) -> list[Cont
         if doc.kind != "study":
             continue
         s = doc.data
+        prior = [(i, t["drug"]) for i, t in enumerate(s["population"].get("prior_treatments", []))
+                 if "drug" in t]
         if conditions.issuperset(s["conditions"]) and drugs.issuperset(s["drugs"]) \
-                and drugs.issuperset([r["drug"] for r in s["regimens"]]):
+                and drugs.issuperset([r["drug"] for r in s["regimens"]]) \
+                and drugs.issuperset([d for _, d in prior]):
             continue                    # the usual case, checked without naming each field
         refs = [(("conditions", i), "condition", c) for i, c in enumerate(s["conditions"])]
         refs += [(("drugs", i), "drug", c) for i, c in enumerate(s["drugs"])]
         refs += [(("regimens", i, "drug"), "drug", r["drug"]) for i, r in enumerate(s["regimens"])]
+        refs += [(("population", "prior_treatments", i, "drug"), "drug", d) for i, d in prior]
         for fpath, kind, ref in refs:
             if ref in have[kind]:
                 continue
@@ -246,6 +250,8 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
         elif _num(treated[0]["n"]) and treated[0]["n"] != n:
             out.append(_err(doc, ("groups", s["groups"].index(treated[0]), "n"),
                             f"the treated group's n ({treated[0]['n']}) differs from population.n ({n})"))
+    subgroups = _check_subgroups(doc, s, n, out)
+    _check_regimen_n(doc, s, n, out)
     seen: dict[str, int] = {}
     for i, o in enumerate(s["outcomes"]):
         at = ("outcomes", i)
@@ -260,6 +266,13 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
             else:
                 gn = groups[o["group"]]["n"]
                 label = f"groups[{s['groups'].index(groups[o['group']])}].n"
+        if "subgroup" in o:
+            if o["subgroup"] not in subgroups:
+                out.append(_err(doc, at + ("subgroup",), f"no subgroup with id `{o['subgroup']}`",
+                                _near(o["subgroup"], subgroups) or "add it under population.subgroups"))
+            else:
+                k = list(subgroups).index(o["subgroup"])
+                gn, label = subgroups[o["subgroup"]].get("n", NR), f"population.subgroups[{k}].n"
         wrong = ("events", "of", "percent", "counted_in") if o["type"] == "continuous" \
             else ("baseline", "follow_up", "unit")
         for k in wrong:
@@ -289,6 +302,42 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
         for i, ae in enumerate(saf["adverse_events"]):
             _count_rules(doc, ("safety", "adverse_events", i), ae, n, out)
     return out
+
+
+def _check_subgroups(doc, s, n, out) -> dict[str, dict]:
+    """1.2: subgroup ids are unique, name one of the study's conditions and are no larger
+    than the people treated; prior treatments count no more people than were treated."""
+    pop = s["population"]
+    subgroups: dict[str, dict] = {}
+    for i, g in enumerate(pop.get("subgroups", [])):
+        at = ("population", "subgroups", i)
+        if g["id"] in subgroups:
+            out.append(_err(doc, at + ("id",), f"two subgroups with id `{g['id']}`"))
+        subgroups.setdefault(g["id"], g)
+        if "condition" in g and g["condition"] not in s["conditions"]:
+            out.append(_err(doc, at + ("condition",),
+                            f"`{g['condition']}` is not one of this study's conditions",
+                            _near(g["condition"], s["conditions"]) or "add it to conditions"))
+        if _num(g.get("n")) and g["n"] > n:
+            out.append(_err(doc, at + ("n",), f"{g['n']} is more than population.n ({n})",
+                            "a subgroup is a part of the people treated"))
+        _percent(doc, at + ("percent",), g.get("n", NR), n, g.get("percent"), out, "n", "population.n")
+    for i, t in enumerate(pop.get("prior_treatments", [])):
+        at = ("population", "prior_treatments", i)
+        if _num(t.get("n")) and t["n"] > n:
+            out.append(_err(doc, at + ("n",), f"{t['n']} is more than population.n ({n})"))
+        _percent(doc, at + ("percent",), t.get("n", NR), n, t.get("percent"), out, "n", "population.n")
+    return subgroups
+
+
+def _check_regimen_n(doc, s, n, out) -> None:
+    """1.2: a regimen is never given to more people than were treated."""
+    for i, r in enumerate(s["regimens"]):
+        v = r.get("n")
+        k = v["at_least"] if isinstance(v, dict) else v
+        if _num(k) and k > n:
+            out.append(_err(doc, ("regimens", i, "n"), f"{k} people is more than population.n ({n})",
+                            "regimens[].n counts the people who had this regimen"))
 
 
 def _count_rules(doc, at, o, n, out, label="population.n"):
