@@ -36,7 +36,8 @@ DESIGN_WORDS = {
 COMPARISON_WORDS = {
     "none": " with no comparison group", "placebo": ", compared with a dummy treatment (placebo)",
     "active": ", compared with another treatment", "standard-care": ", compared with usual care",
-    "historical": ", compared with children treated in the past", "not-reported": ""}
+    "historical": ", compared with children treated in the past",
+    "contemporary": ", compared with similar children from the same years", "not-reported": ""}
 SURE_WORDS = {"high": "Very sure", "moderate": "Fairly sure", "low": "Not very sure",
               "very-low": "Very little"}
 CENTRAL = (("median", "median", "medians"), ("mean", "average", "averages"),

@@ -21,6 +21,7 @@ BLINDING_LABELS = {"open-label": "Open-label", "single-blind": "Single-blind",
                    "not-reported": fmt.NOT_REPORTED}
 COMPARISON_LABELS = {"none": "No comparison group", "placebo": "Placebo", "active": "Another treatment",
                      "standard-care": "Standard care", "historical": "Historical comparison group",
+                     "contemporary": "Contemporary comparison group (its treatment not reported)",
                      "not-reported": fmt.NOT_REPORTED}
 CERTAINTY = {  # GRADE's four levels: (rank, label, plain words)
     "high": (4, "High", "We can be very sure of this result."),
