@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import fmt
+from . import fmt, harms
 from .model import Study
 
 NR = fmt.NR
@@ -50,6 +50,7 @@ class Fact:
 
     label: str
     text: str
+    calc: str | None = None     # what in the text this site worked out (shown with the mark)
 
 
 def n_text(v) -> str:
@@ -137,6 +138,11 @@ def who(study: Study) -> list[Fact]:
     p = s["population"]
     inline, more = age_sentences(p)
     sex = sex_words(p)
+    calc = []
+    if isinstance(p["age_years"], dict) and any(k in p["age_years"] for k in ("min", "max", "q1", "q3")):
+        calc.append("ages in whole years, rounded down from the reported ages")
+    if sex and "boy" in sex and p["female"] != NR and 0 < p["female"] < p["n"]:
+        calc.append("the number of boys (children minus girls)")
     lead = children(p["n"]) + (f" {inline}" if inline else "") + " took part"
     lead += f" ({sex})." if sex else "."
     if sex is None:
@@ -147,7 +153,36 @@ def who(study: Study) -> list[Fact]:
         if g["role"] == "comparison":
             size = "its size was not reported" if g["n"] == NR else children(g["n"])
             more.append(f"The study also had a comparison group: {g.get('plain_name', g['name'])} ({size}).")
-    return [Fact("Who took part", " ".join([lead] + more))]
+    for g in p.get("subgroups", []):
+        more.append(subgroup_sentence(g, p["n"]))
+    for t in p.get("prior_treatments", []):
+        more.append(prior_sentence(t, study))
+    return [Fact("Who took part", " ".join([lead] + more), "; ".join(calc) or None)]
+
+
+def subgroup_sentence(g: dict, n: int) -> str:
+    """'8 of the 11 were girls with lupus in the kidneys.'"""
+    if isinstance(g.get("n"), int):
+        return f"{n_text(g['n'])} of the {n_text(n)} {'was' if g['n'] == 1 else 'were'} {g['plain_name']}."
+    if "percent" in g:
+        return f"{n_text(g['percent'])}% of the {n_text(n)} were {g['plain_name']}."
+    return f"The study does not say how many were {g['plain_name']}."
+
+
+PRIOR_WHEN = {"before": "had had", "at-start": "were taking",
+              "before-or-at-start": "had had or were taking"}
+
+
+def prior_sentence(t: dict, study: Study) -> str:
+    """'Before rituximab, 87% had had or were taking corticosteroids.'"""
+    drugs = {r.drug.id: r.drug.name for r in study.regimens}
+    name = lower_name(drugs.get(t.get("drug"), t.get("name") or t.get("drug", "")))
+    if "name" in t:
+        name = lower_name(t["name"])
+    studied = ", ".join(lower_name(r.drug.name) for r in study.regimens if r.role == "studied")
+    amount = (f"{n_text(t['n'])} of them" if isinstance(t.get("n"), int) else
+              f"{n_text(t['percent'])}%" if "percent" in t else "some (how many was not reported)")
+    return f"When {studied} was started, {amount} {PRIOR_WHEN[t['when']]} {name}."
 
 
 def dose_sentence(dose, drug: str) -> str:
@@ -163,22 +198,30 @@ def dose_sentence(dose, drug: str) -> str:
     return f"{lead} {amount} {unit}."
 
 
+def was(name: str) -> str:
+    """'was' or 'were' for a drug name ('Corticosteroids were')."""
+    return "were" if name.lower().endswith(("steroids", "agents", "immunosuppressants")) else "was"
+
+
 def how_given(reg: dict, name: str) -> str:
     """'Rituximab was given as 2 drips into a vein over 2 weeks.'"""
     one, many, adverb = ROUTE_WORDS[reg["route"]]
+    verb = was(name)
     count, over = reg["count"], reg["over"]
     period = f" over {length(over)}" if isinstance(over, dict) else ""
     when = f" ({reg['when']})" if "when" in reg else ""
     if isinstance(count, int):
-        text = f"{name} was given as {plural(count, one, many)}{period}{when}."
+        text = f"{name} {verb} given as {plural(count, one, many)}{period}{when}."
     elif isinstance(count, dict):
-        text = f"{name} was given as {n_text(count['min'])} to {n_text(count['max'])} {many}{period}{when}."
+        text = f"{name} {verb} given as {n_text(count['min'])} to {n_text(count['max'])} {many}{period}{when}."
+    elif adverb and reg["route"] == "oral":
+        text = f"{name} {verb} given {adverb}{period}{when}."    # taken daily: no "number of doses"
     elif adverb:
-        text = f"{name} was given {adverb}{period}{when}. The number of doses was not reported."
+        text = f"{name} {verb} given {adverb}{period}{when}. The number of doses was not reported."
     elif period or when:
-        text = f"{name} was given{period}{when}. How it was given, and how many doses, were not reported."
+        text = f"{name} {verb} given{period}{when}. How it was given, and how many doses, were not reported."
     else:
-        text = f"How {lower_name(name)} was given, and how many doses, were not reported."
+        text = f"How {lower_name(name)} {verb} given, and how many doses, were not reported."
     if reg["route"] == NR and isinstance(count, (int, dict)):
         text += " How it was given was not reported."
     return text
@@ -286,59 +329,76 @@ def count_words(o: dict, people: str = "children") -> str:
             return f"None of the {n_text(of)} {noun}{pct}"
         return f"{n_text(ev)} of {n_text(of)} {noun}{pct}"
     if ev == NR and pc is not None:
-        return f"{n_text(pc)}% of the {noun}" + (f" (of {n_text(of)})" if of != NR else "")
+        return f"{n_text(pc)}% of the {noun}" + (f" (of {n_text(of)})" if of != NR else
+                                                 " counted (out of how many was not reported)")
     if ev == NR and of != NR:
         return f"The number was not reported (out of {n_text(of)} {noun})"
     if ev != NR:
-        one = "treatment course" if courses else ("child" if people == "children" else people)
+        one = "treatment course" if courses else ("child" if people == "children" else
+                                                  "girl" if people == "girls" else people)
         return f"{plural(ev, one, noun)}{pct} (the total number was not reported)"
     return "Not reported"
 
 
-def outcome_fact(o: dict, groups: dict) -> Fact:
-    """One result: its plain name, what happened, which way is better, when."""
-    text = count_words(o) + "." if o["type"] == "count" else continuous(o)
+def chance_text(o: dict) -> str | None:
+    """'This change could be due to chance (P = 0.16).' for a before/after change whose P
+    value is above 0.05 or not given; None when there is no change to judge."""
+    if o["type"] != "continuous":
+        return None
+    cb, ca = central(o["baseline"]), central(o["follow_up"])
+    if not (cb and ca) or o["baseline"][cb[0]] == o["follow_up"][ca[0]]:
+        return None
+    p = o.get("p_value")
+    if p is None:
+        return "No P value was given, so this change could be due to chance."
+    if isinstance(p, (int, float)) and p > 0.05:
+        return f"This change could be due to chance ({fmt.p_value(p)})."
+    return None
+
+
+def about_whom(o: dict, study: Study) -> str:
+    """'the 8 girls with lupus in the kidneys' or 'all 41 children': whom a result is about."""
+    p = study.data["population"]
+    subs = {g["id"]: g for g in p.get("subgroups", [])}
+    if "subgroup" in o and o["subgroup"] in subs:
+        g = subs[o["subgroup"]]
+        if isinstance(g.get("n"), int):
+            return f"the {n_text(g['n'])} {g['plain_name']}" if g["n"] > 1 else g["plain_name"]
+        return g["plain_name"]
+    groups = {g["id"]: g for g in study.data.get("groups", [])}
+    if "group" in o and o["group"] in groups and groups[o["group"]]["role"] != "treated":
+        g = groups[o["group"]]
+        return g.get("plain_name", g["name"])
+    people = harms._people(study)
+    return f"all {n_text(p['n'])} {people}" if p["n"] > 2 else f"both {people}" if p["n"] == 2 else "the one child"
+
+
+def outcome_fact(o: dict, groups: dict, study: Study | None = None) -> Fact:
+    """One result: its plain name, what happened, which way is better, could it be
+    chance, whom it is about, when."""
+    people = harms._people(study) if study is not None else "children"
+    text = count_words(o, people) + "." if o["type"] == "count" else continuous(o)
     if "is better" not in o["plain_name"].lower():
         text += f" {'Lower' if o['better'] == 'lower' else 'Higher'} is better."
+    chance = chance_text(o)
+    if chance:
+        text += f" {chance}"
+    elif o.get("p_value") is not None:
+        text += f" The study gives {fmt.p_value(o['p_value'])} for this."
     if "group" in o and o["group"] in groups:
         g = groups[o["group"]]
         text += f" Group: {g.get('plain_name', g['name'])}."
+    if study is not None and "subgroup" in o:
+        text += f" About: {about_whom(o, study)}, not everyone in the study."
     if "timepoint" in o:
         text += f" When: {o['timepoint']}."
     return Fact(o["plain_name"], text)
 
 
 def safety(study: Study) -> list[Fact]:
-    """Serious adverse events, deaths and other adverse events, in the data's own terms."""
-    sf, n = study.data["safety"], study.n
-    sae = sf["serious_adverse_events"]
-    if sae == NR:
-        lines = ["The number of children with a serious adverse event was not reported."]
-    elif isinstance(sae, dict):
-        lines = [f"At least {n_text(sae['at_least'])} of the {children(n)} had a serious adverse event."]
-    elif sae == 0:
-        lines = [f"No serious adverse events were reported in the {children(n)}."]
-    else:
-        lines = [f"{n_text(sae)} of the {children(n)} had a serious adverse event."]
-    if "deaths" in sf:
-        d = sf["deaths"]
-        lines.append("Deaths were not reported." if d == NR else "No deaths were reported." if d == 0
-                     else f"{cap(children(d))} died.")
-    ae = sf["adverse_events"]
-    if ae == NR:
-        lines.append("Other adverse events were not reported.")
-    elif not ae:
-        lines.append("The study reports no adverse events.")
-    else:
-        items = []
-        for e in ae:
-            words = count_words(e)
-            serious = e.get("serious") is True and "serious" not in e["name"].lower()
-            words = words[:1].lower() + words[1:]
-            sep = ": " if words.startswith(("not reported", "the number")) else " in "
-            items.append(f"{e['name']}{', serious,' if serious else ''}{sep}{words}")
-        lines.append("Adverse events reported: " + "; ".join(items) + ".")
-    return [Fact("Safety", " ".join(lines))]
+    """Every harm the study reports: unwanted events with how many were affected and how
+    severe, deaths with their cause, serious adverse events (harms.py)."""
+    return [Fact("Harms reported", " ".join(harms.family_lines(study)))]
 
 
 def certainty(study: Study) -> Fact:
@@ -363,7 +423,7 @@ def key_facts(study: Study) -> list[Fact]:
     """The key facts box for a study, in reading order."""
     groups = {g["id"]: g for g in study.data.get("groups", [])}
     return (who(study) + treatment(study) + [follow_up(study)]
-            + [outcome_fact(o.data, groups) for o in study.outcomes]
+            + [outcome_fact(o.data, groups, study) for o in study.outcomes]
             + safety(study) + [certainty(study), source(study)])
 
 
@@ -382,6 +442,7 @@ def drug_uses(drug, studies) -> list[tuple]:
                 if r.role == "studied":
                     text += " " + dose_sentence(r.data["dose"], lower_name(r.drug.name))
                 else:
-                    text = text.replace(f"{r.drug.name} was given", f"{r.drug.name} was also given", 1)
+                    v = was(r.drug.name)
+                    text = text.replace(f"{r.drug.name} {v} given", f"{r.drug.name} {v} also given", 1)
                 out.append((s, text))
     return out

@@ -66,7 +66,7 @@ def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: s
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang":
                                           site.config.get("language", "en")})
     entries = by_added(studies)
-    updated = max((str(s.data.get("reviewed", s.data["added"])) for s in entries),
+    updated = max((s.updated for s in entries),
                   default=str(site.build_date or "1970-01-01"))
 
     def sub(parent, tag, text=None, **attrs):
@@ -98,12 +98,14 @@ def _entry(s: Study, base_url: str, feed_path: str) -> bytes:
     _sub(entry, "link", rel="alternate", type="text/html",
          href=page_url(f"{s.url}index.html", base_url, feed_path))
     _sub(entry, "published", _stamp(str(s.data["added"])))
-    _sub(entry, "updated", _stamp(str(s.data.get("reviewed", s.data["added"]))))
+    _sub(entry, "updated", _stamp(s.updated))
     for c in s.conditions:
         _sub(entry, "category", term=c.id, label=c.plain_name)
     people = "person" if s.n == 1 else "people"
+    fixes = sorted(s.data.get("corrections", []), key=lambda c: c["date"], reverse=True)
+    corrected = "".join(f" Corrected {c['date']}: {' '.join(c['what'].split())}" for c in fixes)
     _sub(entry, "summary", f"{s.design_label}, {s.year_text}, {s.n} {people}. "
-         f"Certainty: {s.certainty_label.lower()}. {s.data['title']}", type="text")
+         f"Certainty: {s.certainty_label.lower()}. {s.data['title']}{corrected}", type="text")
     ET.indent(entry, level=1)
     return ("  " + ET.tostring(entry, encoding="unicode") + "\n").encode("utf-8")
 

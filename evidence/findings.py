@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from . import fmt, fragments
+from . import family, fmt, fragments, harms
 from .cite import short_ref
 from .dosing import age_text, regimen_line
-from .fragments import STORE
 from .model import CERTAINTY, Condition, Outcome, Site, Study
 
 SMALL = 100     # below this many people in every study, the text calls the studies small
@@ -85,6 +84,80 @@ def has_comparison(study: Study) -> bool:
         g["role"] == "comparison" for g in study.data.get("groups", []))
 
 
+def condition_subgroups(study: Study, condition: Condition) -> list[dict]:
+    """The study's subgroups that have the condition. None named means everyone treated
+    had it (content model 1.2: `conditions` lists what everyone had, unless a subgroup
+    names the condition)."""
+    return [g for g in study.data["population"].get("subgroups", []) if g.get("condition") == condition.id]
+
+
+def condition_share(study: Study, condition: Condition) -> str:
+    """How many had the condition: 'all 9', '8 of 11', '51.2% of 41', 'not reported'."""
+    subs = condition_subgroups(study, condition)
+    n = fmt.num(study.n)
+    if not subs:
+        return f"all {n}"
+    out = []
+    for g in subs:
+        if isinstance(g.get("n"), int):
+            out.append(f"{fmt.num(g['n'])} of {n}")
+        elif "percent" in g:
+            out.append(f"{family.n_text(g['percent'])}% of {n}")
+        else:
+            out.append(f"not reported (of {n})")
+    return "; ".join(out)
+
+
+def condition_outcomes(study: Study, condition: Condition) -> list[Outcome]:
+    """Outcomes whose figures are about people with the condition: outcomes of its
+    subgroups when only a subgroup had it; else the treated group's outcomes, leaving out
+    those of a subgroup that has another condition."""
+    subs = {g["id"] for g in condition_subgroups(study, condition)}
+    other = {g["id"] for g in study.data["population"].get("subgroups", [])
+             if g.get("condition") not in (None, condition.id)}
+    if subs:
+        return [o for o in treated_outcomes(study) if o.data.get("subgroup") in subs]
+    return [o for o in treated_outcomes(study) if o.data.get("subgroup") not in other]
+
+
+def outcome_sentence(o: Outcome, study: Study) -> str:
+    """What was measured, its figure, which way is better, chance, and whom it is about."""
+    fact = family.outcome_fact({k: v for k, v in o.data.items() if k != "subgroup"}, {}, None)
+    return (f"{fact.label}: {fact.text[:1].lower() + fact.text[1:]} "
+            f"This is about {family.about_whom(o.data, study)}.")
+
+
+@dataclass(frozen=True)
+class StudyFinding:
+    """What one study found for one condition, for families."""
+
+    study: Study
+    who: str
+    results: tuple[str, ...]
+
+
+def study_finding(study: Study, condition: Condition) -> StudyFinding:
+    """How many had the condition, and the results for them, or plainly that none was given
+    (with the whole group's main result, said to be about everyone)."""
+    p = study.data["population"]
+    people = harms._people(study)
+    subs = condition_subgroups(study, condition)
+    plain = condition.plain_name[:1].lower() + condition.plain_name[1:]
+    if not subs:
+        who = f"All {fmt.num(study.n)} {people} in this study had {plain}."
+    else:
+        who = " ".join(family.subgroup_sentence(g, p["n"]) for g in subs)
+    outs = condition_outcomes(study, condition)
+    if outs:
+        results = tuple(outcome_sentence(o, study) for o in outs)
+    else:
+        main = StudyRow(study, condition).outcome
+        results = (f"No result for {people} with {plain} was given.",
+                   "For the whole group: " + outcome_sentence(main, study)[:1].lower()
+                   + outcome_sentence(main, study)[1:])
+    return StudyFinding(study, who, results)
+
+
 def serious_text(study: Study) -> str:
     """'0 of 7', 'at least 2 of 63', or 'Not reported'; deaths added where given."""
     sae, n = study.data["safety"]["serious_adverse_events"], study.n
@@ -120,7 +193,8 @@ class StudyRow:
     def outcome(self) -> Outcome:
         """The main outcome: the treated group's first outcome that names this condition
         (lupus nephritis -> remission-lupus-nephritis), else its first outcome."""
-        outs = treated_outcomes(self.study) or list(self.study.outcomes)
+        outs = ((condition_outcomes(self.study, self.condition) if self.condition else [])
+                or treated_outcomes(self.study) or list(self.study.outcomes))
         keys = condition_words(self.condition) if self.condition else set()
         named = [o for o in outs if any(k in (o.id + " " + o.data["name"].lower()) for k in keys)]
         return (named or outs)[0]
@@ -132,6 +206,40 @@ class StudyRow:
     @property
     def serious(self) -> str:
         return serious_text(self.study)
+
+    @property
+    def harms(self) -> str:
+        return harms.clinician_cell(self.study)
+
+    @property
+    def whom(self) -> str:
+        return family.about_whom(self.outcome.data, self.study)
+
+    @property
+    def with_condition(self) -> str:
+        return condition_share(self.study, self.condition) if self.condition else ""
+
+    @property
+    def girls(self) -> str:
+        p = self.study.data["population"]
+        if isinstance(p["female"], int):
+            return f"{fmt.num(p['female'])} of {fmt.num(p['n'])}"
+        if "female_percent" in p:
+            return f"{family.n_text(p['female_percent'])}%"
+        return fmt.NOT_REPORTED
+
+    @property
+    def follow_up(self) -> str:
+        fu = self.study.data["follow_up_time"]
+        if fu == fmt.NR:
+            return fmt.NOT_REPORTED
+        for k in ("median", "mean", "duration"):
+            if k in fu:
+                text = ("" if k == "duration" else k + " ") + fmt.duration(fu[k])
+                if "min" in fu and "max" in fu:
+                    text += f" (range {fmt.span(fu['min'], fu['max'])})"
+                return text
+        return fmt.NOT_REPORTED
 
     @property
     def age(self) -> str:
@@ -183,55 +291,13 @@ def family_text(condition: Condition, studies: list[Study]) -> list[str]:
                      if n > 1 else "It had a comparison group.")
     out.append(" ".join(kinds))
 
-    # each study's kinds of change, worked out once and reused by later builds (#9)
-    per_study = STORE.get_all("changes", studies, "",
-                              lambda s: frozenset(change(o) for o in treated_outcomes(s)))
-    better = sum("better" in c for c in per_study)
-    worse = sum("worse" in c for c in per_study)
-    chance = sum("chance" in c for c in per_study)
-    counts_only = sum(not (c - {None}) for c in per_study)
-    found = []
-    if better:
-        found.append(f"In {words(better)} of the {words(n)} {studies_word(n)}, at least one measure "
-                     "was better after treatment than before.")
-    if worse:
-        found.append(f"In {words(worse)}, at least one measure was worse after treatment.")
-    if chance:
-        found.append(f"In {words(chance)}, a change in one measure could have been due to chance.")
-    if counts_only:
-        found.append(f"{cap(words(counts_only))} {studies_word(counts_only)} gave no "
-                     "before-and-after numbers we could compare.")
-    if (better or worse) and compared < n:
-        found.append("Without a comparison group, we cannot tell if the medicine caused these changes.")
+    found = ["Below, each study says how many of its children had "
+             f"{condition.plain_name[:1].lower() + condition.plain_name[1:]}, and what it found for them. "
+             "We do not count how many studies found a benefit, because the studies are too different "
+             "to add up."]
+    if compared < n:
+        found.append("Without a comparison group, we cannot tell if the medicine caused any change.")
     out.append(" ".join(found))
-
-    sae = [s.data["safety"]["serious_adverse_events"] for s in studies]
-    none = sum(v == 0 for v in sae)
-    some = sum(isinstance(v, dict) or (isinstance(v, int) and v > 0) for v in sae)
-    silent = sum(fmt.is_nr(v) for v in sae)
-    safety = []
-    for k, text in ((none, "found no serious side effects"),
-                    (some, "found serious side effects in at least one person")):
-        if k:
-            who = "The study" if n == 1 else f"All {words(n)} studies" if k == n else \
-                f"{cap(words(k))} {studies_word(k)}"
-            safety.append(f"{who} {text}.")
-    if silent:
-        safety.append("The study did not say if there were serious side effects." if n == 1 else
-                      f"None of the {words(n)} studies said if there were serious side effects."
-                      if silent == n else
-                      f"{cap(words(silent))} {studies_word(silent)} did not say if there were "
-                      "serious side effects.")
-    listed = sum(isinstance(s.data["safety"]["adverse_events"], list)
-                 and bool(s.data["safety"]["adverse_events"]) for s in studies)
-    if listed:
-        safety.append(("The study lists" if n == 1 else
-                       f"{cap(words(listed))} {studies_word(listed)} {'lists' if listed == 1 else 'list'}")
-                      + " side effects that happened. Each study’s page shows them.")
-    if max(sizes) < SMALL:
-        safety.append("Small studies can miss side effects that are rare.")
-    out.append(" ".join(safety))
-
     ranks = sorted({s.certainty_rank for s in studies})
     best = next(k for k, v in CERTAINTY.items() if v[0] == ranks[-1])
     low = next(k for k, v in CERTAINTY.items() if v[0] == ranks[0])
@@ -244,6 +310,8 @@ def family_text(condition: Condition, studies: list[Study]) -> list[str]:
     out.append(f"How sure can we be overall? {sure} {CERTAINTY[best][2]}")
 
     out.append(pooling_text(studies))
+    if max(sizes) < SMALL:
+        out.append("Small studies can miss harms that are rare.")
     out.append("This page does not give medical advice. Your child’s care team can explain "
                "what these studies mean for your child.")
     return out
@@ -280,12 +348,26 @@ class Findings:
     condition: Condition
     rows: tuple[StudyRow, ...]
     family: tuple[str, ...]
+    per_study: tuple[StudyFinding, ...] = ()
+    harms: tuple[tuple[Study, tuple[str, ...]], ...] = ()
+
+
+def harms_by_study(studies: list[Study]) -> tuple[tuple[Study, tuple[str, ...]], ...]:
+    """Every harm each study reports, in plain words (condition evidence and drug pages)."""
+    return tuple((s, tuple(harms.family_lines(s))) for s in rows_order(studies))
+
+
+def rows_order(studies: list[Study]) -> list[Study]:
+    return [r.study for r in rows(studies)]
 
 
 def findings(condition: Condition, studies: list[Study]) -> Findings:
     """What evidence.html shows for a condition (called by the template, so only pages
-    being rendered pay for it: 0.3 s of every rebuild at 5,000 studies otherwise; #9)."""
-    return Findings(condition, tuple(rows(studies, condition)), tuple(family_text(condition, studies)))
+    being rendered pay for it)."""
+    ordered = rows(studies, condition)
+    return Findings(condition, tuple(ordered), tuple(family_text(condition, studies)),
+                    tuple(study_finding(r.study, condition) for r in ordered),
+                    harms_by_study(studies))
 
 
 def pages(site: Site) -> list[tuple[str, str, dict]]:

@@ -165,6 +165,13 @@ class Study:
         return self.data["population"]["n"]
 
     @property
+    def updated(self) -> str:
+        """The last day the entry changed: added, reviewed or its newest correction."""
+        d = self.data
+        return max([str(d["added"]), str(d.get("reviewed", d["added"]))]
+                   + [str(c["date"]) for c in d.get("corrections", [])])
+
+    @property
     def design_label(self) -> str:
         return DESIGN_LABELS[self.data["design"]["type"]]
 

@@ -70,7 +70,7 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
                        # issue 6: family key facts and pictures, generated from the data
                        key_facts=family.key_facts, pictures=pictures.for_study,
                        drug_uses=family.drug_uses, each=each, age_text=browse.age_text,
-                       evidence_findings=findings.findings, evidence_rows=findings.rows_html)
+                       evidence_findings=findings.findings, harms_by_study=findings.harms_by_study, evidence_rows=findings.rows_html)
     # clinicians (#5): citations, JSON-LD and the dosing table on drug pages
     env.globals.update(cite_reference=cite.reference, study_jsonld=jsonld.article, dosing_table=dosing.table,
                        dosing_rows=dosing.rows_html)
