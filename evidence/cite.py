@@ -1,9 +1,15 @@
 """Citations: the formatted reference and RIS, BibTeX and CSL-JSON downloads of a study.
 
 Everything comes from `citation` in the study's YAML. A `not-reported` field is left
-out of every export; nothing is filled in. RIS and BibTeX are written here rather
-than with a library: they are line formats of a dozen fields, and the tests read them
-back with independent parsers (rispy, bibtexparser) as a reference manager would.
+out of every export; nothing is filled in. The formatted reference is Vancouver style
+and shows the pages as published ("3168-74"); the machine exports carry the full end
+page ("3168-3174", "e159-e163"), because a reference manager or citeproc does not expand
+an abbreviated range and would otherwise store an end page (74) below the start page.
+Authors written as a surname and initials ("Willems M") are exported split into family
+and given name; any other name (a group, "Ting-Wei Lin") is one literal name, never guessed.
+RIS and BibTeX are written here rather than with a library: they are line formats of a
+dozen fields, and the tests read them back with independent parsers (rispy,
+bibtexparser, citeproc-py) as a reference manager would.
 """
 from __future__ import annotations
 
@@ -39,12 +45,43 @@ def split_name(name: str) -> dict:
 
 
 def split_pages(pages) -> tuple[str, str | None] | None:
-    """'3168-74' -> ('3168', '74'); 'e000987' -> ('e000987', None). Written as the record has it."""
+    """The first and last page as written: '3168-74' -> ('3168', '74'); 'e000987' -> ('e000987', None)."""
     if pages is None:
         return None
     text = str(pages).replace("–", "-")
     first, sep, last = text.partition("-")
     return (first.strip(), last.strip() or None) if sep else (text.strip(), None)
+
+
+_PAGE = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<digits>[0-9]+)$")
+
+
+def page_range(pages) -> tuple[str, str | None] | None:
+    """The first and last page with the last one written in full, for the exports:
+    '3168-74' -> ('3168', '3174'), 'e159-63' -> ('e159', 'e163') (the letter prefix is
+    carried), '623-627' and 'e000987' unchanged. A range that does not expand to an end
+    page at or above the start page ('99-3', 'xii-xv', 'S1-A2') is kept as written."""
+    split = split_pages(pages)
+    if split is None or split[1] is None:
+        return split
+    first, last = split
+    a, b = _PAGE.match(first), _PAGE.match(last)
+    if not a or not b or (b.group("prefix") and b.group("prefix") != a.group("prefix")):
+        return split
+    start, end = a.group("digits"), b.group("digits")
+    if len(end) < len(start):
+        end = start[:len(start) - len(end)] + end
+    if int(end) < int(start):
+        return split
+    return first, a.group("prefix") + end
+
+
+def pages_text(pages, dash: str = "-") -> str | None:
+    """The export form of the pages: 'e159-63' -> 'e159-e163' (dash '--' for BibTeX)."""
+    split = page_range(pages)
+    if split is None:
+        return None
+    return split[0] + (dash + split[1] if split[1] else "")
 
 
 def year_text(c: dict) -> str | None:
@@ -115,7 +152,7 @@ def ris(study) -> str:
     for tag, key in (("VL", "volume"), ("IS", "issue")):
         if _given(c, key) is not None:
             lines.append((tag, str(_given(c, key))))
-    pages = split_pages(_given(c, "pages"))
+    pages = page_range(_given(c, "pages"))
     if pages:
         lines.append(("SP", pages[0]))
         if pages[1]:
@@ -167,9 +204,8 @@ def bibtex(study) -> str:
             fields.append((key, bibtex_escape(_given(c, key))))
     if _given(c, "issue") is not None:
         fields.append(("number", bibtex_escape(_given(c, "issue"))))
-    pages = split_pages(_given(c, "pages"))
-    if pages:
-        fields.append(("pages", bibtex_escape(pages[0] + (f"--{pages[1]}" if pages[1] else ""))))
+    if _given(c, "pages") is not None:
+        fields.append(("pages", bibtex_escape(pages_text(_given(c, "pages"), "--"))))
     if _given(c, "doi"):
         fields.append(("doi", bibtex_verbatim(_given(c, "doi"))))
     if _given(c, "pmid") is not None:
@@ -197,7 +233,7 @@ def csl(study) -> dict:
         if _given(c, key) is not None:
             item[key] = str(_given(c, key))
     if _given(c, "pages") is not None:
-        item["page"] = str(_given(c, "pages"))
+        item["page"] = pages_text(_given(c, "pages"))
     if _given(c, "doi"):
         item["DOI"] = _given(c, "doi")
     if _given(c, "pmid") is not None:
@@ -205,7 +241,7 @@ def csl(study) -> dict:
     if c.get("url"):
         item["URL"] = c["url"]
     if in_press(c):
-        item["status"] = "in-press"
+        item["status"] = "in press"       # CSL's wording; the YAML's enum value is "in-press"
     return item
 
 

@@ -1,15 +1,21 @@
-"""Citations and JSON-LD (issue 5): the formatted reference, RIS/BibTeX/CSL-JSON downloads
-read back by reference-manager parsers, and schema.org data that parses and keeps the CSP."""
+"""Citations and JSON-LD (issues 5, 17): the formatted reference, RIS/BibTeX/CSL-JSON downloads
+read back by reference-manager parsers (rispy, bibtexparser, citeproc-py), and schema.org
+data that parses and keeps the CSP."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
 from pathlib import Path
 
 import bibtexparser
+import citeproc
 import pytest
 import rispy
+from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.source.json import CiteProcJSON
 
 from evidence import cite, jsonld
 from evidence.load import load_file
@@ -37,6 +43,33 @@ def given(c: dict, key: str):
     return None if v in (None, NR) else str(v)
 
 
+def full_range(written: str | None) -> tuple[str | None, str | None]:
+    """What the exports should give for the pages written in the YAML: the start page and
+    the end page in full ('3168-74' -> 3168, 3174; 'e159-63' -> e159, e163), or the end as
+    written when it is not an abbreviation that expands to a page at or above the start."""
+    if written is None:
+        return None, None
+    first, _, last = (x.strip() for x in written.replace("–", "-").partition("-"))
+    if not last:
+        return first, None
+    a, b = re.fullmatch(r"([A-Za-z]*)(\d+)", first), re.fullmatch(r"([A-Za-z]*)(\d+)", last)
+    if not a or not b or b.group(1) not in ("", a.group(1)):
+        return first, last
+    digits = b.group(2)
+    if len(digits) < len(a.group(2)):
+        digits = a.group(2)[:len(a.group(2)) - len(digits)] + digits
+    return (first, a.group(1) + digits) if int(digits) >= int(a.group(2)) else (first, last)
+
+
+def authors_as_exported(names: list[str]) -> list[str]:
+    """'Willems M' -> 'Willems, M' (RIS); a literal name stays whole."""
+    out = []
+    for a in names:
+        n = cite.split_name(a)
+        out.append(n["literal"] if "literal" in n else f"{n['family']}, {n['given']}")
+    return out
+
+
 @pytest.mark.parametrize("sid", IDS)
 def test_ris_imports_with_rispy(out, sid):
     s = citation(sid)
@@ -51,20 +84,19 @@ def test_ris_imports_with_rispy(out, sid):
     assert entry.get("number") == given(c, "issue")
     assert entry.get("doi") == given(c, "doi")
     assert entry.get("accession_number") == given(c, "pmid")
-    pages = given(c, "pages")
-    got = entry.get("start_page", "") + ("-" + entry["end_page"] if "end_page" in entry else "")
-    assert (got or None) == pages
+    assert (entry.get("start_page"), entry.get("end_page")) == full_range(given(c, "pages"))
     if c["authors"] == NR:
         assert "authors" not in entry          # left out, never invented
     else:
-        assert len(entry["authors"]) == len(c["authors"])
+        assert entry["authors"] == authors_as_exported(c["authors"])
 
 
 @pytest.mark.parametrize("sid", IDS)
 def test_bibtex_imports_with_bibtexparser(out, sid):
     s = citation(sid)
     c = s["citation"]
-    lib = bibtexparser.parse_string((out / f"studies/{sid}/cite.bib").read_text(encoding="utf-8"))
+    lib = bibtexparser.parse_string((out / f"studies/{sid}/cite.bib").read_text(encoding="utf-8"),
+                                    append_middleware=[SeparateCoAuthors(), SplitNameParts()])
     assert not lib.failed_blocks
     [entry] = lib.entries
     assert (entry.entry_type, entry.key) == ("article", sid)
@@ -73,12 +105,19 @@ def test_bibtex_imports_with_bibtexparser(out, sid):
     for bib, key in (("journal", "journal"), ("year", "year"), ("volume", "volume"), ("number", "issue"),
                      ("doi", "doi"), ("pmid", "pmid")):
         assert f.get(bib) == given(c, key), bib
-    pages = given(c, "pages")
-    assert (f.get("pages") or "").replace("--", "-") == (pages or "")
+    start, sep, end = (f.get("pages") or "").partition("--")
+    assert "-" not in start + end
+    assert (start or None, end or None) == full_range(given(c, "pages"))
     if c["authors"] == NR:
         assert "author" not in f
     else:
-        assert len(f["author"].split(" and ")) == len(c["authors"])
+        assert len(f["author"]) == len(c["authors"])
+        for name, parsed in zip(c["authors"], f["author"]):
+            n = cite.split_name(name)
+            if "literal" in n:           # kept whole: one braced last name
+                assert (parsed.first, parsed.von, parsed.last) == ([], [], ["{" + n["literal"] + "}"])
+            else:
+                assert (parsed.last, parsed.first) == ([n["family"]], [n["given"]])
 
 
 @pytest.mark.parametrize("sid", IDS)
@@ -90,7 +129,12 @@ def test_csl_json(out, sid):
     assert item.get("DOI") == given(c, "doi") and item.get("PMID") == given(c, "pmid")
     assert item.get("container-title") == given(c, "journal")
     assert ("issued" in item) == (given(c, "year") is not None)
-    assert (item.get("status") == "in-press") == (c.get("status") == "in-press")
+    assert (item.get("status") == "in press") == (c.get("status") == "in-press")
+    assert item.get("status") in (None, "in press")
+    start, _, end = item.get("page", "").partition("-")
+    assert (start or None, end or None) == full_range(given(c, "pages"))
+    if c["authors"] != NR:
+        assert item["author"] == [cite.split_name(a) for a in c["authors"]]
 
 
 def test_seed_downloads_exactly(out):
@@ -98,13 +142,13 @@ def test_seed_downloads_exactly(out):
     assert ris == ("TY  - JOUR\r\n"
                    "TI  - B lymphocyte depletion therapy in children with refractory systemic lupus erythematosus\r\n"
                    "T2  - Arthritis Rheum\r\nJO  - Arthritis Rheum\r\nPY  - 2005\r\nVL  - 52\r\nIS  - 10\r\n"
-                   "SP  - 3168\r\nEP  - 74\r\nDO  - 10.1002/art.21351\r\nAN  - 16200620\r\nDB  - PubMed\r\n"
+                   "SP  - 3168\r\nEP  - 3174\r\nDO  - 10.1002/art.21351\r\nAN  - 16200620\r\nDB  - PubMed\r\n"
                    "UR  - https://www.qxmd.com/r/16200620\r\nER  - \r\n")
     bib = (out / f"studies/{SEED}/cite.bib").read_text(encoding="utf-8")
     assert bib == ("@article{rituximab-childhood-sle-2005,\n"
                    "  title = {B lymphocyte depletion therapy in children with refractory systemic lupus erythematosus},\n"
                    "  journal = {Arthritis Rheum},\n  year = {2005},\n  volume = {52},\n  number = {10},\n"
-                   "  pages = {3168--74},\n  doi = {10.1002/art.21351},\n  pmid = {16200620},\n"
+                   "  pages = {3168--3174},\n  doi = {10.1002/art.21351},\n  pmid = {16200620},\n"
                    "  url = {https://www.qxmd.com/r/16200620}\n}\n")
 
 
@@ -146,11 +190,16 @@ def test_names_are_split_only_when_the_form_is_plain():
         {"literal": "French Pediatric-Onset SLE Study Group"}
 
 
-def _study(title: str, **citation_changes):
+def _study(title: str, sid: str = "x-1", **citation_changes):
     from evidence.model import Study
     data = citation(SEED)
     data = dict(data, title=title, citation=dict(data["citation"], **citation_changes))
-    return Study("x-1", data, (), (), (), ())
+    return Study(sid, data, (), (), (), ())
+
+
+def exports(study) -> dict[str, str]:
+    """The three downloads as the site writes them: {'ris': ..., 'bib': ..., 'json': ...}."""
+    return {path.rsplit(".", 1)[1]: data.decode("utf-8") for path, data in cite._files(study)}
 
 
 def test_hostile_text_stays_inside_its_field():
@@ -171,6 +220,87 @@ def test_acronyms_keep_their_case_in_bibtex():
     s = _study("Rituximab in SLE: the BILAG score and anti-CD20")
     lib = bibtexparser.parse_string(cite.bibtex(s))
     assert lib.entries[0].fields_dict["title"].value == "Rituximab in {SLE}: the {BILAG} score and anti-{CD20}"
+
+
+# --- issue 17: exports a reference manager cannot misread -----------------------------
+
+PAGES = [("3168-74", "3168", "3174"), ("e159-63", "e159", "e163"), ("623-627", "623", "627"),
+         ("e000987", "e000987", None), ("244-55", "244", "255"), ("1340-1348", "1340", "1348"),
+         ("9-12", "9", "12"), ("95-8", "95", "98"), ("1203-7", "1203", "1207"),
+         ("99-3", "99", "3")]     # would expand to an end below its start: kept as written
+
+
+@pytest.mark.parametrize("written, start, end", PAGES)
+def test_abbreviated_page_ranges_are_expanded_in_every_export(written, start, end):
+    files = exports(_study("A study", pages=written))
+    [entry] = rispy.loads(files["ris"])
+    assert (entry["start_page"], entry.get("end_page")) == (start, end)
+    lib = bibtexparser.parse_string(files["bib"])
+    assert not lib.failed_blocks
+    assert lib.entries[0]["pages"] == (f"{start}--{end}" if end else start)
+    [item] = json.loads(files["json"])
+    assert item["page"] == (f"{start}-{end}" if end else start)
+    assert (start, end) == full_range(written)         # the oracle the per-study tests use agrees
+
+
+def test_formatted_reference_keeps_the_published_pages():
+    """Vancouver abbreviates page ranges: the reference on the study page shows them as published."""
+    assert cite.reference(_study("A study", pages="3168-74")).endswith(
+        " Arthritis Rheum. 2005;52(10):3168-74. doi:10.1002/art.21351. PMID: 16200620.")
+    assert ";52(10):e159-63. " in cite.reference(_study("A study", pages="e159-63"))
+
+
+def harvard(items: list[dict]) -> list[str]:
+    """Format CSL-JSON items as plain text with the Harvard style citeproc-py bundles
+    (harvard-cite-them-right; older releases bundled harvard1 instead)."""
+    xml = (Path(citeproc.__file__).parent / "data/styles/harvard-cite-them-right.csl").read_text(encoding="utf-8")
+    # The bundled style writes "n.d." for an undated item and never prints `status`; like
+    # APA and other Harvard variants, put the publication status there when there is one.
+    no_date = '<text term="no date"/>'
+    assert xml.count(no_date) == 1
+    xml = xml.replace(no_date, '<choose><if variable="status"><text variable="status"/></if>'
+                               '<else><text term="no date"/></else></choose>')
+    style = CitationStylesStyle(io.BytesIO(xml.encode("utf-8")), validate=False)
+    bib = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
+    for item in items:
+        bib.register(Citation([CitationItem(item["id"])]))
+    return [str(ref) for ref in bib.bibliography()]
+
+
+def test_csl_json_formats_with_citeproc():
+    published = _study("Rituximab in childhood lupus", sid="published-1", pages="3168-74",
+                       authors=["Willems M", "Haddad E"])
+    pending = _study("Rituximab in lupus nephritis", sid="pending-1", status="in-press", year=NR,
+                     volume=NR, issue=NR, pages=NR, authors=["Cognard J.", "French Lupus Study Group"])
+    items = [json.loads(exports(s)["json"])[0] for s in (published, pending)]
+    refs = harvard(items)
+    assert len(refs) == 2
+    [pub] = [r for r in refs if "childhood lupus" in r]
+    [press] = [r for r in refs if "lupus nephritis" in r]
+    assert "3168-3174" in pub or "3168\u20133174" in pub, pub
+    assert pub.startswith("Willems, M. and Haddad, E. (2005)"), pub
+    assert "(in press)" in press and "in-press" not in press, press
+    assert press.startswith("Cognard, J. and French Lupus Study Group (in press)"), press
+
+
+def test_authors_are_exported_as_family_and_given():
+    names = ["Willems M", "Haddad E", "Aeschlimann F.A.", "French Pediatric-Onset SLE Study Group",
+             "Ting-Wei Lin"]
+    files = exports(_study("A study", authors=names))
+    [entry] = rispy.loads(files["ris"])
+    assert entry["authors"] == ["Willems, M", "Haddad, E", "Aeschlimann, F.A.",
+                                "French Pediatric-Onset SLE Study Group", "Ting-Wei Lin"]
+    assert "AU  - Willems, M\r\n" in files["ris"]
+    lib = bibtexparser.parse_string(files["bib"], append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    assert not lib.failed_blocks
+    assert [(n.last, n.first, n.von) for n in lib.entries[0]["author"]] == [
+        (["Willems"], ["M"], []), (["Haddad"], ["E"], []), (["Aeschlimann"], ["F.A."], []),
+        (["{French Pediatric-Onset SLE Study Group}"], [], []), (["{Ting-Wei Lin}"], [], [])]
+    assert "author = {Willems, M and Haddad, E and Aeschlimann, F.A. and " in files["bib"]
+    [item] = json.loads(files["json"])
+    assert item["author"] == [{"family": "Willems", "given": "M"}, {"family": "Haddad", "given": "E"},
+                              {"family": "Aeschlimann", "given": "F.A."},
+                              {"literal": "French Pediatric-Onset SLE Study Group"}, {"literal": "Ting-Wei Lin"}]
 
 
 # --- JSON-LD -------------------------------------------------------------------------
