@@ -20,6 +20,10 @@ def facts(s) -> dict[str, str]:
     return {f.label: f.text for f in family.key_facts(s)}
 
 
+def calc(s) -> dict[str, str | None]:
+    return {f.label: f.calc for f in family.key_facts(s)}
+
+
 def all_text(s) -> str:
     return " ".join(f"{f.label} {f.text}" for f in family.key_facts(s))
 
@@ -27,16 +31,20 @@ def all_text(s) -> str:
 def test_seed_key_facts_read_as_plain_sentences():
     k = facts(study())
     assert k["Who took part"] == "7 children aged 7 to 16 took part (4 girls, 3 boys). Their median age was 14.8 years."
+    assert calc(study())["Who took part"] == ("ages in whole years, rounded down from the reported ages; "
+                                              "the number of boys (children minus girls)")
     assert k["How it was given"] == ("Rituximab was given as 2 drips into a vein over 2 weeks. "
                                      "Each dose was 750 mg for each square metre of body surface.")
     assert k["Other medicines given"] == ("Cyclophosphamide into a vein (only for children who had not had it "
                                           "before); corticosteroids by mouth, high-dose.")
     assert k["Followed for"] == "The children were followed for a median of 1 year."
-    assert k["A score doctors use to measure how active lupus is; lower is better"] == "Went from 22 to 6 (medians)."
+    assert k["A score doctors use to measure how active lupus is; lower is better"] == (
+        "Went from 22 to 6 (medians). The study gives P = 0.002 for this.")
     assert k["Children whose main symptoms got better"] == "All 7 children. Higher is better."
-    assert k["Children who could stop dialysis"] == "2 children (the total number was not reported). Higher is better."
-    assert k["Safety"] == ("No serious adverse events were reported in the 7 children. "
-                           "Other adverse events were not reported.")
+    assert k["Children who could stop dialysis or other kidney replacement treatment"] == (
+        "2 children (the total number was not reported). Higher is better.")
+    assert k["Harms reported"] == ("None of the 7 children had a serious adverse event. "
+                                   "Other unwanted events (adverse events) were not reported.")
     assert k["How sure can we be?"] == "Very little: a case series of 7 children with no comparison group."
 
 
@@ -123,7 +131,7 @@ def _outcome(o: dict):
     ({"type": "count", "better": "lower", "events": 2, "of": 6}, "2 of 6 children. Lower is better."),
     ({"type": "count", "better": "higher", "events": 8, "of": 40, "percent": 20}, "8 of 40 children (20%)."),
     ({"type": "count", "better": "higher", "events": "not-reported", "of": "not-reported", "percent": 52.5},
-     "52.5% of the children."),
+     "52.5% of the children counted (out of how many was not reported)."),
     ({"type": "count", "better": "higher", "events": "not-reported", "of": 9},
      "The number was not reported (out of 9 children)."),
     ({"type": "count", "better": "higher", "events": "not-reported", "of": "not-reported"}, "Not reported."),
@@ -157,24 +165,29 @@ def test_courses_are_never_shown_as_people():
 
 @pytest.mark.parametrize("safety, expected", [
     ({"serious_adverse_events": 2, "adverse_events": []},
-     "2 of the 7 children had a serious adverse event. The study reports no adverse events."),
+     "2 of the 7 children had a serious adverse event. "
+     "The study says there were no other unwanted events (adverse events)."),
     ({"serious_adverse_events": {"at_least": 1}, "adverse_events": "not-reported"},
      "At least 1 of the 7 children had a serious adverse event."),
     ({"serious_adverse_events": "not-reported", "deaths": 0, "adverse_events": "not-reported"},
-     "The number of children with a serious adverse event was not reported. No deaths were reported."),
-    ({"serious_adverse_events": 1, "deaths": 1, "adverse_events": "not-reported"}, "1 child died."),
+     "The number with a serious adverse event was not reported. No deaths were reported."),
+    ({"serious_adverse_events": 1, "deaths": 1, "adverse_events": "not-reported"},
+     "1 child died. The cause was not reported."),
+    ({"serious_adverse_events": 1, "deaths": 1, "deaths_cause": "sepsis", "adverse_events": "not-reported"},
+     "1 child died (cause: sepsis)."),
     ({"serious_adverse_events": 0, "deaths": "not-reported", "adverse_events": "not-reported"},
-     "Deaths were not reported."),
+     "Whether anyone died was not reported."),
     ({"serious_adverse_events": "not-reported", "adverse_events": [
         {"name": "Infusion reaction", "events": 1, "of": 7, "serious": False},
-        {"name": "Infection", "events": 2, "of": 7, "serious": True},
+        {"name": "Infection", "events": 2, "of": 7, "serious": True, "severity": "life-threatening"},
         {"name": "Rash", "events": "not-reported", "of": "not-reported", "percent": 6, "counted_in": "courses",
          "serious": "not-reported"}]},
-     "Adverse events reported: Infusion reaction in 1 of 7 children; Infection, serious, in 2 of 7 children; "
-     "Rash in 6% of the treatment courses."),
+     "Unwanted events (adverse events) reported: Infusion reaction: 1 of 7 children; "
+     "Infection (life-threatening, serious): 2 of 7 children; "
+     "Rash: 6% of the treatment courses (out of how many was not reported)."),
 ])
 def test_safety_covers_every_form(safety, expected):
-    assert expected in facts(variant(_set("safety", safety)))["Safety"]
+    assert expected in facts(variant(_set("safety", safety)))["Harms reported"]
 
 
 @pytest.mark.parametrize("rating, design, comparison, expected", [
