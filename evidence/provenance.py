@@ -1,8 +1,15 @@
 """Provenance: each block's numbers occur in its quote, and each quote occurs in
 content/sources/<id>.txt (the content model's "Provenance: quote" rules).
 
-A missing number or fragment is a warning (an error under --strict); a quote that
-starts or ends with "..." is an error.
+Content model 1.2 adds the other direction: a number a block's own quote gives that
+no numeric value of the block uses (at any depth, its subgroups and prior treatments
+and the safety block's adverse events included), while a field of the block that
+would hold a figure is `not-reported`, is a slip unless the block's `not_used` lists
+the number with the reason; `not_used` naming a number the quote does not give is one
+too. Each subgroup and prior treatment is a quoted block of its own.
+
+A missing number or fragment, an unused number or a wrong `not_used` entry is a
+warning (an error under --strict); a quote that starts or ends with "..." is an error.
 """
 from __future__ import annotations
 
@@ -26,6 +33,14 @@ _WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 # the model requires 0-20 as words; compound words ("Sixty-three") are accepted too
 _COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b",
                        re.IGNORECASE)
+
+
+# fields whose value is words or a choice, never a figure: their being not-reported
+# does not leave a number of the quote without a place
+_WORDS_ONLY = frozenset({"route", "rate", "premedication", "blinding", "comparison", "serious",
+                         "severity", "deaths_cause"})
+# keys of a block that hold no value of it (not_used: numbers of the quote it does not use)
+_NOT_VALUES = ("quote", "derived", "not_used")
 
 
 def fold(text: str) -> str:
@@ -53,11 +68,11 @@ def fragments(quote: str) -> list[str]:
 
 
 def _numbers(block, base=(), skip=frozenset()) -> list[tuple[tuple, float]]:
-    """Numeric values of a block at any depth, with their paths, not in quote/derived."""
+    """Numeric values of a block at any depth, with their paths, not in quote/derived/not_used."""
     out = []
     if isinstance(block, dict):
         for k, v in block.items():
-            if k in ("quote", "derived") or (base == () and k in skip):
+            if k in _NOT_VALUES or (base == () and k in skip):
                 continue
             out += _numbers(v, base + (k,), skip)
     elif isinstance(block, list):
@@ -69,9 +84,16 @@ def _numbers(block, base=(), skip=frozenset()) -> list[tuple[tuple, float]]:
 
 
 def blocks(study: dict) -> list[tuple[tuple, dict, frozenset]]:
-    """The blocks that carry a quote: (path, block, keys that are checked separately)."""
+    """The blocks that carry a quote: (path, block, keys that are checked separately).
+
+    Adverse events are not listed: check_study checks each against its own quote, else
+    the safety quote."""
+    pop = study["population"]
     out = [(("design",), study["design"], frozenset()),
-           (("population",), study["population"], frozenset())]
+           (("population",), pop, frozenset({"subgroups", "prior_treatments"}))]
+    for key in ("subgroups", "prior_treatments"):     # 1.2: each with its own quote
+        for i, b in enumerate(pop.get(key, [])):
+            out.append((("population", key, i), b, frozenset()))
     if isinstance(study["follow_up_time"], dict):
         out.append((("follow_up_time",), study["follow_up_time"], frozenset()))
     for i, g in enumerate(study.get("groups", [])):
@@ -90,6 +112,16 @@ def _parse_derived(block: dict) -> set[tuple]:
         parts = tuple(int(x) if x.isdigit() else x for x in re.split(r"[.\[\]]+", p) if x)
         out.add(parts)
     return out
+
+
+def _shown(value) -> str:
+    """A number as a message shows it: 12, not 12.0."""
+    return str(int(value) if value == int(value) else value)
+
+
+def _listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def check_study(doc: SourceDoc, source: str | None, report) -> None:
@@ -149,11 +181,38 @@ def check_study(doc: SourceDoc, source: str | None, report) -> None:
                 warn(fpath + ("derived",), f"derived names `{format_path(p)}`, which is not a number "
                                            "in this block", "list only paths of numbers")
 
+    def check_unused(fpath, block, quote, own):
+        """1.2: numbers of the quote that no value of the block uses, while a field that
+        would hold a figure is not-reported; and not_used entries the quote does not give.
+        The unused rule needs the block's own quote (an adverse event without one shares
+        the safety quote, whose block counts the adverse events' values as used)."""
+        have = numbers_in(quote) if quote else frozenset()
+        excused = set()
+        for i, item in enumerate(block.get("not_used", [])):
+            number = float(item["number"])
+            excused.add(number)
+            if number not in have:
+                warn(fpath + ("not_used", i, "number"),
+                     f"not_used names {_shown(number)}, which is not in the quote",
+                     "list only numbers the quote gives")
+        if not own or not quote:
+            return
+        empty = [k for k, v in block.items() if v == "not-reported" and k not in _WORDS_ONLY]
+        unused = sorted(have - {v for _, v in _numbers(block)} - excused)
+        if empty and unused:
+            several = len(unused) > 1
+            warn(fpath + (empty[0],),
+                 f"the quote gives {_listed([_shown(v) for v in unused])}, but {_listed(empty)} "
+                 f"{'are' if len(empty) > 1 else 'is'} not-reported",
+                 f"use the figure{'s' if several else ''}, or list {'each' if several else 'it'} under "
+                 "not_used: with the reason it is not a value of this block")
+
     for fpath, block, skip in blocks(s):
         quote = block.get("quote")
         if quote:
             check_quote(fpath + ("quote",), quote)
         check_block(fpath, block, skip, quote)
+        check_unused(fpath, block, quote, True)
     aes = s["safety"]["adverse_events"]
     if isinstance(aes, list):
         for i, ae in enumerate(aes):
@@ -162,5 +221,6 @@ def check_study(doc: SourceDoc, source: str | None, report) -> None:
             if ae.get("quote"):
                 check_quote(fpath + ("quote",), ae["quote"])
             check_block(fpath, ae, frozenset(), quote)
+            check_unused(fpath, ae, quote, bool(ae.get("quote")))
     if s["conclusion"] != "not-reported":
         check_quote(("conclusion",), s["conclusion"])

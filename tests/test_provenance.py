@@ -73,7 +73,7 @@ def test_edited_bilag_figure_is_a_located_warning(shipped):
     line, col = where(text, "23", "baseline:")
     assert (w.path, w.line, w.column, w.field, w.severity) == (REL, line, col, "outcomes[0].baseline.median",
                                                                 "warning")
-    assert (line, col) == (66, 24)
+    assert (line, col) == (67, 24)
     assert w.message == "23 does not appear in the quote"
 
 
@@ -94,16 +94,16 @@ def test_cli_warns_then_strict_fails_and_keeps_output(shipped, edited_content, c
     assert cli.main(["--content", content, "--output", output]) == 0
     first = capsys.readouterr()
     shown = re.escape(seed.as_posix())
-    assert re.search(rf"^{shown}:66:24: warning: outcomes\[0\]\.baseline\.median: 23 does not appear in "
+    assert re.search(rf"^{shown}:67:24: warning: outcomes\[0\]\.baseline\.median: 23 does not appear in "
                      r"the quote$", first.err, re.M)
-    assert "   66 |     baseline: {median: 23, min: 14, max: 37}\n      |                        ^" in first.err
+    assert "   67 |     baseline: {median: 23, min: 14, max: 37}\n      |                        ^" in first.err
     assert "hint: check the figure against the source" in first.err
     assert f"\nFigures: {total} ({found_ - 1} found in their quotes, {derived} derived, 1 unquoted); " \
            "1 warning\n" in first.out
     before = {p: p.read_bytes() for p in (tmp / "output").rglob("*") if p.is_file()}
     assert cli.main(["--content", content, "--output", output, "--strict"]) == 1
     second = capsys.readouterr()
-    assert re.search(rf"^{shown}:66:24: outcomes\[0\]\.baseline\.median: 23 does not appear in the quote$",
+    assert re.search(rf"^{shown}:67:24: outcomes\[0\]\.baseline\.median: 23 does not appear in the quote$",
                      second.err, re.M)
     assert second.err.rstrip().endswith(f"1 error in 1 file; {output}/ left unchanged.")
     assert {p: p.read_bytes() for p in (tmp / "output").rglob("*") if p.is_file()} == before
@@ -151,16 +151,18 @@ def test_typography_differences_still_match(shipped):
 def test_quote_not_in_source(shipped):
     text = edit("quote: from a median score of 22", "quote: from a mean score of 22")
     [w] = check(shipped, text).warnings
-    assert w.field == "outcomes[0].quote" and w.line == 69 and w.column == 12
+    assert w.field == "outcomes[0].quote" and w.line == 70 and w.column == 12
     assert w.message.startswith(f"quote not found in content/sources/{SEED}.txt: \"from a mean score of 22")
 
 
 def test_fragments_in_order(shipped):
+    # (fragments without figures: the corticosteroids' count is not-reported, so a number
+    # of its quote would be an unused one)
     ok = edit("quote: and high-dose oral corticosteroids",
-              "quote: patients received two 750-mg/m2 ... and high-dose oral corticosteroids")
+              "quote: intravenous infusions of rituximab ... and high-dose oral corticosteroids")
     assert check(shipped, ok).warnings == []
     swapped = edit("quote: and high-dose oral corticosteroids",
-                   "quote: and high-dose oral corticosteroids ... patients received two 750-mg/m2")
+                   "quote: and high-dose oral corticosteroids ... intravenous infusions of rituximab")
     [w] = check(shipped, swapped).warnings
     assert w.field == "regimens[2].quote" and "(fragments must be in the source's order)" in w.hint
 
@@ -290,3 +292,169 @@ def test_a_block_without_its_quote_is_a_schema_error(shipped):
     report = check(shipped, text)
     assert any(e.field.startswith("regimens[2]") and "quote" in e.message for e in report.errors), \
         [(e.field, e.message) for e in report.errors]
+
+
+# --- Provenance (1.2): a number of the quote that no field uses, while a field is not-reported ---
+
+SEED_SOURCE = (ROOT / "content/sources" / f"{SEED}.txt").read_text(encoding="utf-8")
+WILLEMS_SENTENCE = "Patients received 2 to 12 intravenous infusions of rituximab (350-450 mg/m2/infusion)"
+# the Willems slip on the seed's rituximab regimen: the quote gives 2 and 12, count says not-reported
+WILLEMS_LIKE = edit("    dose: {value: 750, unit: mg/m2}\n    route: intravenous\n    count: 2\n"
+                    "    over: {value: 2, unit: weeks}\n",
+                    "    dose: {min: 350, max: 450, unit: mg/m2}\n    route: intravenous\n"
+                    "    count: not-reported\n    over: not-reported\n",
+                    edit("quote: During a 2-week period, patients received two 750-mg/m2 intravenous "
+                         "infusions of rituximab", f'quote: "{WILLEMS_SENTENCE}"'))
+WILLEMS_SOURCE = SEED_SOURCE + f"\n{WILLEMS_SENTENCE}, with corticosteroids.\n"
+UNUSED_HINT = "not_used: with the reason it is not a value of this block"
+
+
+@pytest.fixture(scope="module")
+def seed_only():
+    """The shipped content with the seed as its one study (the other studies are not these tests')."""
+    docs, errors = load_all(ROOT / "content")
+    docs = [d for d in docs if d.kind != "study" or d.rel == REL]
+    assert [e for e in errors if not e.path.startswith("content/studies/")] == []
+    return docs, read_sources(ROOT / "content")
+
+
+def seed_warnings(report) -> list:
+    """The seed's warnings, with no error anywhere."""
+    assert report.errors == [], [(e.field, e.message) for e in report.errors]
+    assert {w.path for w in report.warnings} <= {REL}
+    return report.warnings
+
+
+def test_unused_number_with_a_not_reported_field_is_a_located_warning(seed_only):
+    [w] = seed_warnings(check(seed_only, WILLEMS_LIKE, WILLEMS_SOURCE))
+    line, col = where(WILLEMS_LIKE, "not-reported", "count: not-reported")
+    assert (w.path, w.line, w.column, w.field, w.severity) == (REL, line, col, "regimens[0].count", "warning")
+    assert w.source_line == "    count: not-reported"
+    # 350 and 450 are the dose's; the 2 of "mg/m2" is no number; max_dose is the studied
+    # regimen's third not-reported figure field; rate and premedication are words
+    assert w.message == "the quote gives 2 and 12, but count, over and max_dose are not-reported"
+    assert w.hint == "use the figures, or list each under " + UNUSED_HINT
+
+
+def test_unused_number_is_an_error_under_strict(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    for study in (content / "studies").glob("*.yaml"):      # the seed alone: an exact count
+        if study.stem != SEED:
+            study.unlink()
+            (content / "sources" / f"{study.stem}.txt").unlink()
+    (content / "studies" / f"{SEED}.yaml").write_text(WILLEMS_LIKE, encoding="utf-8")
+    (content / "sources" / f"{SEED}.txt").write_text(WILLEMS_SOURCE, encoding="utf-8")
+    line, col = where(WILLEMS_LIKE, "not-reported", "count: not-reported")
+    shown = re.escape(f"{(content / 'studies' / f'{SEED}.yaml').as_posix()}:{line}:{col}:")
+    message = r"regimens\[0\]\.count: the quote gives 2 and 12, but count, over and max_dose are not-reported$"
+    assert cli.main(["check", "--content", str(content)]) == 0
+    assert re.search(rf"^{shown} warning: {message}", capsys.readouterr().err, re.M)
+    assert cli.main(["check", "--content", str(content), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(rf"^{shown} {message}", err, re.M)
+    assert "1 error in 1 file; nothing written." in err
+
+
+def test_no_unused_warning_when_no_figure_field_is_not_reported(seed_only):
+    # 14.8 (the median age) is left out, but nothing in the population is not-reported
+    dropped = edit(AGE, "age_years: {min: 7.7, max: 16.1}")
+    assert seed_warnings(check(seed_only, dropped)) == []
+    [w] = seed_warnings(check(seed_only, edit("female: 4", "female: not-reported", dropped)))
+    assert (w.field, w.message) == ("population.female", "the quote gives 4 and 14.8, but female is not-reported")
+
+
+def test_words_only_fields_leave_no_number_unused(seed_only):
+    # years in a design quote: blinding and comparison are choices, never figures
+    sentence = "Patients treated from 2009 to 2023 were studied."
+    design = SEED_TEXT.split("design:\n", 1)[1].split("population:\n", 1)[0]
+    quote = next(ln for ln in design.splitlines() if ln.startswith("  quote: "))
+    text = edit("  blinding: open-label\n  comparison: none\n", "  blinding: not-reported\n  comparison: not-reported\n",
+                edit(quote, f"  quote: {sentence}"))
+    assert seed_warnings(check(seed_only, text, SEED_SOURCE + sentence)) == []
+
+
+def test_a_number_a_field_uses_is_not_unused(seed_only):
+    used = edit("count: not-reported\n    over: not-reported\n    max_dose",
+                "count: {min: 2, max: 12}\n    over: not-reported\n    max_dose", WILLEMS_LIKE)
+    assert seed_warnings(check(seed_only, used, WILLEMS_SOURCE)) == []
+    # the p-value is a field, so "P = 0.002" is used; the follow-up figures are not
+    [w] = seed_warnings(check(seed_only, edit("follow_up: {median: 6, min: 4, max: 11}", "follow_up: not-reported")))
+    assert (w.field, w.message) == ("outcomes[0].follow_up",
+                                    "the quote gives 4, 6 and 11, but follow_up is not-reported")
+    assert w.hint == "use the figures, or list each under " + UNUSED_HINT
+
+
+def test_not_used_silences_an_unused_number(seed_only):
+    why = "      - {number: 12, why: the most infusions any patient had}\n"
+    one = edit("    quote: \"Patients received", "    not_used:\n" + why + "    quote: \"Patients received",
+               WILLEMS_LIKE)
+    [w] = seed_warnings(check(seed_only, one, WILLEMS_SOURCE))
+    assert (w.field, w.message) == ("regimens[0].count", "the quote gives 2, but count, over and max_dose are "
+                                                          "not-reported")
+    assert w.hint == "use the figure, or list it under " + UNUSED_HINT
+    both = edit(why, why + "      - {number: 2, why: the fewest infusions any patient had}\n", one)
+    report = check(seed_only, both, WILLEMS_SOURCE)
+    assert seed_warnings(report) == []
+    clean = check(seed_only, WILLEMS_LIKE, WILLEMS_SOURCE)       # not_used holds no figure of the block
+    assert (report.figures_checked, report.figures_found) == (clean.figures_checked, clean.figures_found)
+
+
+def test_not_used_naming_a_number_not_in_the_quote_warns(seed_only):
+    text = edit("  quote: Seven patients", "  not_used:\n    - number: 14\n      why: over 14 years\n"
+                                           "  quote: Seven patients")
+    [w] = seed_warnings(check(seed_only, text))     # 14.8 is in the quote; 14 is not
+    line, col = where(text, "14", "- number: 14")
+    assert (w.line, w.column, w.field, w.severity) == (line, col, "population.not_used[0].number", "warning")
+    assert w.message == "not_used names 14, which is not in the quote"
+    assert seed_warnings(check(seed_only, edit("number: 14", "number: 14.8", text))) == []
+
+
+SUBGROUP = ("  subgroups:\n    - id: girls\n      name: Girls\n      plain_name: Girls\n      n: {n}\n"
+            "      quote: 4 of whom were female\n")
+PRIOR = ("  prior_treatments:\n    - drug: cyclophosphamide\n      n: {n}\n      when: before\n"
+         "      quote: 4 of whom were female\n")
+
+
+@pytest.mark.parametrize("key, block", [("subgroups", SUBGROUP), ("prior_treatments", PRIOR)],
+                         ids=["subgroup", "prior-treatment"])
+def test_a_subgroup_is_checked_against_its_own_quote(seed_only, key, block):
+    def with_n(n):
+        return edit("  description: Children with active SLE",
+                    block.replace("{n}", n) + "  description: Children with active SLE")
+    assert seed_warnings(check(seed_only, with_n("4"))) == []
+    # 5 is not in its quote (nor in the population's: the population does not check it)
+    [w] = seed_warnings(check(seed_only, with_n("5")))
+    assert (w.field, w.message) == (f"population.{key}[0].n", "5 does not appear in the quote")
+    # its own quote gives 4, which its n does not use
+    text = with_n("not-reported")
+    [w] = seed_warnings(check(seed_only, text))
+    line, col = where(text, "not-reported", "n: not-reported")
+    assert (w.line, w.column, w.field) == (line, col, f"population.{key}[0].n")
+    assert w.message == "the quote gives 4, but n is not-reported"
+
+
+@pytest.mark.parametrize("block", [SUBGROUP, PRIOR], ids=["subgroup", "prior-treatment"])
+def test_the_populations_unused_rule_counts_a_subgroups_numbers_as_used(seed_only, block):
+    no_female = edit("female: 4", "female: not-reported")
+    [w] = seed_warnings(check(seed_only, no_female))
+    assert (w.field, w.message) == ("population.female", "the quote gives 4, but female is not-reported")
+    text = edit("  description: Children with active SLE",
+                block.replace("{n}", "4") + "  description: Children with active SLE", no_female)
+    assert seed_warnings(check(seed_only, text)) == []
+
+
+def test_adverse_events_sharing_the_safety_quote_are_checked_with_it(seed_only):
+    renal = "These 2 patients have subsequently shown further significant improvement"
+    shared = edit("  serious_adverse_events: 0\n  adverse_events: not-reported\n  derived: [serious_adverse_events]\n"
+                  "  quote: no serious adverse effects were noted\n",
+                  "  serious_adverse_events: not-reported\n  adverse_events:\n"
+                  "    - {name: Renal function, events: 2, of: 7, serious: false, derived: [of]}\n"
+                  "    - {name: Proteinuria, events: not-reported, of: not-reported, serious: false}\n"
+                  f"  quote: {renal}\n")
+    # the safety block uses 2 through its first event; the second has no quote of its own
+    assert seed_warnings(check(seed_only, shared)) == []
+    own = edit("serious: false}\n  quote:", f"serious: false, quote: {renal}}}\n  quote:", shared)
+    [w] = seed_warnings(check(seed_only, own))
+    assert (w.field, w.message) == ("safety.adverse_events[1].events",
+                                    "the quote gives 2, but events and of are not-reported")
