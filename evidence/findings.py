@@ -122,7 +122,7 @@ def condition_outcomes(study: Study, condition: Condition) -> list[Outcome]:
 
 def outcome_sentence(o: Outcome, study: Study) -> str:
     """What was measured, its figure, which way is better, chance, and whom it is about."""
-    fact = family.outcome_fact({k: v for k, v in o.data.items() if k != "subgroup"}, {}, None)
+    fact = family.outcome_fact({k: v for k, v in o.data.items() if k != "subgroup"}, {}, study)
     return (f"{fact.label}: {fact.text[:1].lower() + fact.text[1:]} "
             f"This is about {family.about_whom(o.data, study)}.")
 

@@ -103,7 +103,7 @@ def serious_text(study: Study) -> str:
     sae, n = study.data["safety"]["serious_adverse_events"], study.n
     people = _people(study)
     if sae == NR:
-        return "The number with a serious adverse event was not reported."
+        return "The study does not say how many had a serious adverse event."
     if isinstance(sae, dict):
         return f"At least {_n(sae['at_least'])} of the {_n(n)} {people} had a serious adverse event."
     if sae == 0:
@@ -127,8 +127,8 @@ def family_lines(study: Study) -> list[str]:
     ae = sf["adverse_events"]
     lines = []
     if isinstance(ae, list) and ae:
-        lines.append("Unwanted events (adverse events) reported: "
-                     + "; ".join(event_text(e, people) for e in ae) + ".")
+        lines.append("Unwanted events (adverse events) reported:")
+        lines += [event_text(e, people) + "." for e in ae]
     d = deaths_text(study)
     if d and d != "No deaths were reported.":
         lines.append(d)

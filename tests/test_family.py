@@ -170,7 +170,7 @@ def test_courses_are_never_shown_as_people():
     ({"serious_adverse_events": {"at_least": 1}, "adverse_events": "not-reported"},
      "At least 1 of the 7 children had a serious adverse event."),
     ({"serious_adverse_events": "not-reported", "deaths": 0, "adverse_events": "not-reported"},
-     "The number with a serious adverse event was not reported. No deaths were reported."),
+     "The study does not say how many had a serious adverse event. No deaths were reported."),
     ({"serious_adverse_events": 1, "deaths": 1, "adverse_events": "not-reported"},
      "1 child died. The cause was not reported."),
     ({"serious_adverse_events": 1, "deaths": 1, "deaths_cause": "sepsis", "adverse_events": "not-reported"},
@@ -182,8 +182,8 @@ def test_courses_are_never_shown_as_people():
         {"name": "Infection", "events": 2, "of": 7, "serious": True, "severity": "life-threatening"},
         {"name": "Rash", "events": "not-reported", "of": "not-reported", "percent": 6, "counted_in": "courses",
          "serious": "not-reported"}]},
-     "Unwanted events (adverse events) reported: Infusion reaction: 1 of 7 children; "
-     "Infection (life-threatening, serious): 2 of 7 children; "
+     "Unwanted events (adverse events) reported: Infusion reaction: 1 of 7 children. "
+     "Infection (life-threatening, serious): 2 of 7 children. "
      "Rash: 6% of the treatment courses (out of how many was not reported)."),
 ])
 def test_safety_covers_every_form(safety, expected):
