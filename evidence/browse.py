@@ -1,10 +1,22 @@
 """Browse pages (issue 8): by condition, drug, design, certainty and age group, plus the
 studies index in four pre-rendered orders. Only the page plan lives here; templates print it.
 
-Age groups are decided from the ages a study reports (population.age_years): every age
-figure it gives (min, max, q1, q3, median, mean, the unlabelled value and interval ends;
-never the SD) spans from the lowest to the highest, and the study is listed under every
-group that span touches. A study with no age figures is listed under "Age not reported".
+Age groups (issue 17) use only the ages a study reports (population.age_years), and only
+the figures that show some people in the study were in the group:
+
+- a range (min and max) that reaches into the group;
+- a youngest age (min) or an oldest age (max) given alone, in the group: someone was that age;
+- an interquartile range (q1 and q3) that reaches into the group;
+- a median in the group;
+- an unlabelled interval (low to high, "as written") that reaches into the group: read as a
+  range or as an interquartile range, it counts either way.
+
+A study is listed under every group its figures show, so it can be in more than one. A
+mean, an unlabelled central value (value), an SD or one quartile alone proves nothing: a
+study with none of the figures above is listed under "Age range not reported" (id and URL
+still not-reported), where it shows the mean or median age it gives, and when it was taken
+(at diagnosis or at treatment), or "Ages not reported". Ages taken at diagnosis are still
+the ages of the people in the study, so the rule is the same for them.
 """
 from __future__ import annotations
 
@@ -27,14 +39,35 @@ class AgeGroup:
 
 # "12 to 18" includes 18-year-olds (18.9 is still 18), hence the upper end 19.
 AGE_GROUPS = (
-    AgeGroup("under-12", "Children under 12", 0, 12, "Studies that included children younger than 12."),
+    AgeGroup("under-12", "Children under 12", 0, 12,
+             "Studies whose ages show that some of the children were younger than 12."),
     AgeGroup("12-to-18", "Young people aged 12 to 18", 12, 19,
-             "Studies that included young people aged 12 to 18."),
-    AgeGroup("over-18", "Adults over 18", 19, None, "Studies that included people older than 18."),
-    AgeGroup("not-reported", "Age not reported", None, None, "Studies whose source does not give ages."),
+             "Studies whose ages show that some of the young people were aged 12 to 18."),
+    AgeGroup("over-18", "Adults over 18", 19, None,
+             "Studies whose ages show that some of the people were older than 18."),
+    AgeGroup("not-reported", "Age range not reported", None, None,
+             "Studies that give no ages, or only an average age. Each one shows the average "
+             "or median age it reports, if any."),
 )
 ALWAYS_SHOWN = {"under-12", "12-to-18"}   # the others get a page only when a study needs one
-_AGE_KEYS = ("min", "max", "q1", "q3", "median", "mean", "value")
+
+# The rule in plain words, for the /ages/ page: a string is a paragraph, a tuple a list
+# (kept to reading grade 8 by a test).
+AGE_RULE = (
+    "Each study gives the ages of the people in it in its own way. We list a study under an "
+    "age group only when its figures show that some people in it were that age. These "
+    "figures count:",
+    ("An age range, from the youngest to the oldest, that reaches into the group.",
+     "The age of the youngest or the oldest person, if it is in the group.",
+     "The ages of the middle half of the people, if they reach into the group.",
+     "The middle age (the median), if it is in the group.",
+     "A spread of ages that the study does not name, if it reaches into the group."),
+    "A study can be in more than one group.",
+    "An average age alone does not show who was in which group. Nor does an age that the "
+    "study does not call an average or a median. Studies like these, and studies with no "
+    "ages at all, are listed under “Age range not reported”. There, each one shows the "
+    "average or median age it gives.",
+)
 
 
 # General plain-language descriptions of each design (not of any one study).
@@ -48,35 +81,69 @@ DESIGN_BLURBS = {
 }
 
 
-def age_span(study: Study) -> tuple[float, float] | None:
-    """Lowest and highest age figure the study reports, or None when it gives none."""
-    ages = study.data["population"].get("age_years", fmt.NR)
-    if fmt.is_nr(ages) or not isinstance(ages, dict):
-        return None
-    points = [ages[k] for k in _AGE_KEYS if k in ages]
-    if "interval" in ages:
-        points += [ages["interval"]["low"], ages["interval"]["high"]]
-    return (min(points), max(points)) if points else None
+def age_spans(ages) -> list[tuple[float, float]]:
+    """The spans of age (low, high) that the figures prove someone in the study fell in;
+    a single figure is a span of one point. None of them for a mean, a value or an SD."""
+    if not isinstance(ages, dict):
+        return []
+    spans = []
+    if "min" in ages and "max" in ages:
+        spans.append((ages["min"], ages["max"]))
+    elif "min" in ages or "max" in ages:
+        one = ages.get("min", ages.get("max"))
+        spans.append((one, one))          # the youngest (or oldest) was exactly this age
+    if "q1" in ages and "q3" in ages:
+        spans.append((ages["q1"], ages["q3"]))
+    if "median" in ages:
+        spans.append((ages["median"], ages["median"]))
+    if "interval" in ages:                # range or IQR: either reading proves the overlap
+        spans.append((ages["interval"]["low"], ages["interval"]["high"]))
+    return [(min(a, b), max(a, b)) for a, b in spans]
+
+
+def _reaches(group: AgeGroup, low: float, high: float) -> bool:
+    return group.low is not None and high >= group.low and (group.high is None or low < group.high)
 
 
 def age_groups(study: Study) -> list[str]:
     """Ids of the age groups a study is listed under (see the module docstring)."""
-    span = age_span(study)
-    if span is None:
-        return ["not-reported"]
-    lo, hi = span
-    return [g.id for g in AGE_GROUPS if g.low is not None
-            and hi >= g.low and (g.high is None or lo < g.high)]
+    spans = age_spans(study.data["population"].get("age_years", fmt.NR))
+    proved = [g.id for g in AGE_GROUPS if any(_reaches(g, lo, hi) for lo, hi in spans)]
+    return proved or ["not-reported"]
+
+
+def _at(population: dict) -> str:
+    return {"diagnosis": " at diagnosis", "treatment": " at treatment"}.get(population.get("age_at", ""), "")
+
+
+def average_text(population: dict) -> str:
+    """For "Age range not reported": 'Mean age 11.7 years at diagnosis', as the study gives it;
+    'Ages not reported' when it gives no ages."""
+    ages, at = population.get("age_years", fmt.NR), _at(population)
+    if fmt.is_nr(ages) or not isinstance(ages, dict) or not ages:
+        return "Ages not reported"
+    parts = []
+    if "median" in ages:
+        parts.append(f"median age {fmt.num(ages['median'])} years{at}")
+    if "mean" in ages:
+        sd = f" (SD {fmt.num(ages['sd'])})" if "sd" in ages else ""
+        parts.append(f"mean age {fmt.num(ages['mean'])} years{sd}{at}")
+    if "value" in ages:
+        parts.append(f"average or median age {fmt.num(ages['value'])} years{at} "
+                     "(the study does not say which)")
+    if not parts:   # only figures that are no age by themselves (an SD, one quartile)
+        return f"Age{at}: {fmt.stats(ages, 'years')}"
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]
 
 
 def age_text(study: Study) -> str:
-    """'ages: median 14.8 years (range 7.7–16.1) at diagnosis', as the study reports it."""
+    """The age line in an age group's list, as the study reports it: 'Age at diagnosis:
+    median 14.8 years (range 7.7–16.1)'; under "Age range not reported", average_text."""
     p = study.data["population"]
-    text = fmt.stats(p.get("age_years", fmt.NR), "years")
-    if text == fmt.NOT_REPORTED:
-        return "Age not reported"
-    at = {"diagnosis": " at diagnosis", "treatment": " at treatment"}.get(p.get("age_at", ""), "")
-    return f"Age{at}: {text}"
+    if age_groups(study) == ["not-reported"]:
+        return average_text(p)
+    return f"Age{_at(p)}: {fmt.stats(p['age_years'], 'years')}"
 
 
 def orders(site: Site) -> list[tuple[str, str, list[Study]]]:
@@ -139,7 +206,8 @@ def pages(site: Site) -> list[tuple[str, str, dict]]:
         ("browse/index.html", "browse.html", {"dimensions": DIMENSIONS, "groups": dims})]
     for key, url, heading, intro in DIMENSIONS:
         plan.append((f"{url}index.html", "browse_hub.html",
-                     {"dimension": (key, url, heading, intro), "items": dims[key]}))
+                     {"dimension": (key, url, heading, intro), "items": dims[key],
+                      "age_rule": AGE_RULE if key == "ages" else ()}))
         if key in ("conditions", "drugs"):
             continue   # their group pages are the condition and drug pages
         for g in dims[key]:

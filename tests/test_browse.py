@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evidence import browse, pipeline, search
+from evidence import browse, pipeline, readability, search
 from evidence.model import CERTAINTY, DESIGN_LABELS, Study
 from helpers import ROOT, SEED, copy_content, run_build, snapshot
+from sitekit import copy_site
 
 
 @pytest.fixture(scope="module")
@@ -34,24 +35,136 @@ def listed(page: Path) -> list[str]:
     return re.findall(r'href="(?:\.\./)*studies/([a-z0-9-]+)/index\.html"', "".join(lists))
 
 
-def fake(ages) -> Study:
-    return Study("x", {"population": {"age_years": ages}}, (), (), (), ())
+def fake(ages, age_at=None) -> Study:
+    population = {"age_years": ages, **({"age_at": age_at} if age_at else {})}
+    return Study("x", {"population": population}, (), (), (), ())
 
 
 @pytest.mark.parametrize(("ages", "groups"), [
     ({"min": 7.7, "max": 16.1, "median": 14.8}, ["under-12", "12-to-18"]),   # a range spanning both
-    ({"mean": 11.7}, ["under-12"]),
+    ({"mean": 11.7}, ["not-reported"]),                                       # a mean alone proves nothing
+    ({"mean": 11.7, "sd": 3.1}, ["not-reported"]),
+    ({"value": 12.2}, ["not-reported"]),                                      # nor an unlabelled value
     ({"median": 14.3}, ["12-to-18"]),
+    ({"median": 11.9}, ["under-12"]),
+    ({"median": 12}, ["12-to-18"]),                                           # 12 is not under 12
+    ({"median": 14.3, "mean": 11.0}, ["12-to-18"]),                           # the mean adds no group
     ({"value": 12.2, "q1": 9.0, "q3": 13.9}, ["under-12", "12-to-18"]),      # IQR spans both
-    ({"mean": 12}, ["12-to-18"]),                                            # 12 is not under 12
+    ({"q1": 13, "q3": 17, "mean": 11.5}, ["12-to-18"]),
+    ({"q1": 9.0}, ["not-reported"]),                                          # one quartile alone
     ({"median": 17, "max": 18.9}, ["12-to-18"]),                             # 18.9 is still 18
     ({"min": 16, "max": 22}, ["12-to-18", "over-18"]),
+    ({"min": 3, "max": 20}, ["under-12", "12-to-18", "over-18"]),            # every group it reaches
+    ({"min": 3}, ["under-12"]),                                               # the youngest was 3
+    ({"max": 20, "mean": 9}, ["over-18"]),                                    # the oldest was 20
     ({"median": 10, "interval": {"low": 8, "high": 13}}, ["under-12", "12-to-18"]),
+    ({"value": 12.2, "interval": {"low": 13, "high": 15}}, ["12-to-18"]),
     ({"sd": 3.1}, ["not-reported"]),                                         # an SD alone is no age
     ("not-reported", ["not-reported"]),
 ])
 def test_age_group_rule(ages, groups):
     assert browse.age_groups(fake(ages)) == groups
+
+
+@pytest.mark.parametrize(("ages", "age_at", "text"), [
+    ({"mean": 11.7}, "diagnosis", "Mean age 11.7 years at diagnosis"),
+    ({"mean": 13.2, "sd": 2.1}, "treatment", "Mean age 13.2 years (SD 2.1) at treatment"),
+    ({"value": 12.2}, None, "Average or median age 12.2 years (the study does not say which)"),
+    ("not-reported", "diagnosis", "Ages not reported"),
+    ({"min": 7.7, "max": 16.1, "median": 14.8}, "diagnosis",
+     "Age at diagnosis: median 14.8 years (range 7.7–16.1)"),                # in an age group
+])
+def test_age_text(ages, age_at, text):
+    assert browse.age_text(fake(ages, age_at)) == text
+
+
+def test_age_rule_is_plain():
+    """The rule and the group blurbs on the age pages are at reading grade 8 or lower."""
+    texts = [t for part in browse.AGE_RULE for t in ([part] if isinstance(part, str) else part)]
+    texts += [g.blurb for g in browse.AGE_GROUPS]
+    for text in texts:
+        assert readability.grade(text) <= readability.MAX_GRADE, text
+        assert readability.independent_grade(text) <= readability.MAX_GRADE, text
+    group = {g.id: g for g in browse.AGE_GROUPS}["not-reported"]
+    assert group.label == "Age range not reported"
+
+
+# Small generated studies for the age pages: id -> (age_years, age_at)
+AGE_STUDIES = {
+    "ages-mean-only": ({"mean": 11.7}, "diagnosis"),
+    "ages-value-only": ({"value": 12.2}, "treatment"),
+    "ages-median-teens": ({"median": 14.3, "mean": 11.0}, None),
+    "ages-iqr-teens": ({"q1": 13, "q3": 17, "mean": 11.5}, "diagnosis"),
+    "ages-range-two": ({"min": 9, "max": 15}, None),
+    "ages-none": ("not-reported", None),
+}
+
+
+@pytest.fixture(scope="module")
+def age_site(tmp_path_factory) -> Path:
+    """The smallest valid site plus one study for each case in AGE_STUDIES, built."""
+    root = copy_site(tmp_path_factory.mktemp("ages"))
+    content = root / "content"
+    seed = yaml.safe_load((content / "studies" / f"{SEED}.yaml").read_text(encoding="utf-8"))
+    source = (content / "sources" / f"{SEED}.txt").read_text(encoding="utf-8")
+    for i, (sid, (ages, age_at)) in enumerate(AGE_STUDIES.items()):
+        data = yaml.safe_load(yaml.safe_dump(seed))
+        data.update(id=sid, title=f"Age test study {i}", plain_title=f"A study for the age pages, {sid}")
+        data["citation"].update(pmid=str(99990000 + i), doi=f"10.9999/ages.{i}")
+        figures = ", ".join(f"{k} {v}" for k, v in ages.items()) if isinstance(ages, dict) else "not given"
+        quote = f"Seven patients (4 of whom were female) took part; ages in years: {figures}."
+        data["population"].update(age_years=ages, quote=quote)
+        data["population"].pop("age_at", None)
+        if age_at:
+            data["population"]["age_at"] = age_at
+        (content / "studies" / f"{sid}.yaml").write_text(
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        (content / "sources" / f"{sid}.txt").write_text(source + "\n" + quote + "\n", encoding="utf-8")
+    pipeline.build(content, root / "output", search=False)
+    return root / "output"
+
+
+def _age_lists(out: Path) -> dict[str, set[str]]:
+    return {p.parent.name: set(listed(p)) for p in (out / "ages").glob("*/index.html")}
+
+
+def test_mean_alone_is_under_age_range_not_reported(age_site):
+    lists = _age_lists(age_site)
+    assert "ages-mean-only" in lists["not-reported"]
+    assert all("ages-mean-only" not in ids for g, ids in lists.items() if g != "not-reported")
+    html = (age_site / "ages" / "not-reported" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Age range not reported</h1>" in html
+    assert "Mean age 11.7 years at diagnosis" in html       # its mean, and when it was taken
+    assert "Ages not reported" in html                      # ages-none
+
+
+def test_value_alone_is_under_age_range_not_reported(age_site):
+    lists = _age_lists(age_site)
+    assert "ages-value-only" in lists["not-reported"]
+    assert all("ages-value-only" not in ids for g, ids in lists.items() if g != "not-reported")
+    html = (age_site / "ages" / "not-reported" / "index.html").read_text(encoding="utf-8")
+    assert "Average or median age 12.2 years at treatment" in html
+
+
+def test_median_inside_a_group_lists_the_study_there(age_site):
+    lists = _age_lists(age_site)
+    assert "ages-median-teens" in lists["12-to-18"]
+    assert "ages-median-teens" not in lists["under-12"] | lists["not-reported"]   # mean 11.0 adds nothing
+
+
+def test_iqr_overlapping_a_group_lists_the_study_there(age_site):
+    lists = _age_lists(age_site)
+    assert "ages-iqr-teens" in lists["12-to-18"]
+    assert "ages-iqr-teens" not in lists["under-12"] | lists["not-reported"]   # mean 11.5 adds nothing
+    html = (age_site / "ages" / "12-to-18" / "index.html").read_text(encoding="utf-8")
+    assert "Age at diagnosis: mean 11.5 years (IQR 13–17)" in html
+
+
+def test_range_over_two_groups_lists_the_study_in_both(age_site):
+    lists = _age_lists(age_site)
+    assert "ages-range-two" in lists["under-12"] and "ages-range-two" in lists["12-to-18"]
+    assert "ages-range-two" not in lists["not-reported"]
+    assert "over-18" not in lists                            # no study reaches it: no page
 
 
 def test_condition_drug_design_certainty_pages_list_their_studies(out, studies):
@@ -78,17 +191,28 @@ def test_condition_drug_design_certainty_pages_list_their_studies(out, studies):
 
 
 def test_age_pages(out, studies):
-    under, teens = (set(listed(out / "ages" / g / "index.html")) for g in ("under-12", "12-to-18"))
-    assert SEED in under and SEED in teens            # ages 7.7 to 16.1
-    assert "lin-2024" in teens and "lin-2024" not in under    # median 14.3 only
-    assert "cognard-inpress" in under and "cognard-inpress" not in teens   # mean 11.7 only
+    lists = {g: set(listed(out / "ages" / g / "index.html")) for g in ("under-12", "12-to-18", "not-reported")}
+    assert SEED in lists["under-12"] and SEED in lists["12-to-18"]             # ages 7.7 to 16.1
+    assert "lin-2024" in lists["12-to-18"] and "lin-2024" not in lists["under-12"]   # median 14.3 only
+    for mean_only in ("cognard-inpress", "willems-2006"):                     # a mean alone proves nothing
+        assert {g for g, ids in lists.items() if mean_only in ids} == {"not-reported"}, mean_only
     everywhere = set()
     for page in (out / "ages").glob("*/index.html"):
         everywhere |= set(listed(page))
     assert everywhere == set(studies)                 # every study is under some age heading
+    for sid, s in studies.items():                    # and the ones with a range or median are not "not reported"
+        ages = s["population"]["age_years"]
+        proves = isinstance(ages, dict) and bool({"min", "max", "median", "interval"} & set(ages)
+                                                 or {"q1", "q3"} <= set(ages))
+        assert (sid in lists["not-reported"]) != proves, sid
+    html = (out / "ages" / "not-reported" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Age range not reported</h1>" in html
+    assert "Mean age 11.7 years at diagnosis" in html and "Mean age 13.9 years at treatment" in html
     html = (out / "ages" / "under-12" / "index.html").read_text(encoding="utf-8")
-    assert "Age at diagnosis: mean 11.7 years" in html  # the age as the study reports it
-    assert "lowest and highest age figures" in (out / "ages" / "index.html").read_text(encoding="utf-8")
+    assert "Age at diagnosis: median 14 years (range 8–16)" in html   # kumar-2009, as the study reports it
+    hub = (out / "ages" / "index.html").read_text(encoding="utf-8")
+    assert "only when its figures show that some people in it were that age" in hub
+    assert 'ages/not-reported/index.html">Age range not reported</a>' in hub
 
 
 def test_list_items_show_year_n_design_certainty(out):
