@@ -86,15 +86,26 @@ def test_search_page_without_javascript(browser: Any, site_url: str) -> None:
 
 
 def _ages(data: dict) -> set[str]:
-    """The age rule, restated from the README: the span of every age figure reported."""
+    """The age rule, restated from docs/content-model.md (1.2): only a range, an IQR, an
+    unlabelled interval reaching into a group, a lone min or max, or a median inside it
+    proves that someone was that age; a mean or a value alone proves nothing."""
     a = data["population"].get("age_years", "not-reported")
-    pts = [] if not isinstance(a, dict) else [v for k, v in a.items() if k in ("min", "max", "q1", "q3", "median", "mean", "value")]
-    if isinstance(a, dict) and "interval" in a:
-        pts += [a["interval"]["low"], a["interval"]["high"]]
-    if not pts:
+    if not isinstance(a, dict):
         return {"not-reported"}
-    lo, hi = min(pts), max(pts)
-    return {g for g, ok in [("under-12", lo < 12), ("12-to-18", hi >= 12 and lo < 19), ("over-18", hi >= 19)] if ok}
+    spans = []
+    if "min" in a and "max" in a:
+        spans.append((a["min"], a["max"]))
+    elif "min" in a or "max" in a:
+        spans.append((a.get("min", a.get("max")),) * 2)
+    if "q1" in a and "q3" in a:
+        spans.append((a["q1"], a["q3"]))
+    if "median" in a:
+        spans.append((a["median"], a["median"]))
+    if "interval" in a:
+        spans.append((a["interval"]["low"], a["interval"]["high"]))
+    groups = {g for lo, hi in spans
+              for g, ok in [("under-12", lo < 12), ("12-to-18", hi >= 12 and lo < 19), ("over-18", hi >= 19)] if ok}
+    return groups or {"not-reported"}
 
 
 def test_every_browse_page_lists_its_studies(site: BuiltSite, site_url: str, tabs: Any) -> None:
