@@ -111,10 +111,18 @@ def _age_key(pop):
 
 
 def _total_key(d):
-    dose, count = d["dose"], d["count"]
-    if fmt.course_total(d) is None:
-        return MISSING
-    return (dose["unit"], dose["value"] * count)
+    figure = fmt.course_total_figure(d)
+    return MISSING if figure is None else (figure[1], figure[0])
+
+
+def _treated_key(d, population_n):
+    """The number fmt.treated shows ('at least 3' sorts as 3); not reported: last."""
+    n = d.get("n")
+    if n is None:
+        return population_n if d["role"] == "studied" else MISSING
+    if isinstance(n, dict):
+        return n["at_least"]
+    return _num_key(n)
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ class Row:
                 "max_dose": _dose_key(d["max_dose"]) if isinstance(d.get("max_dose"), dict) else MISSING,
                 "total": _total_key(d),
                 "when": d.get("when", "").lower() or MISSING,
-                "n": pop["n"], "age": _age_key(pop), "design": study.design_label.lower(),
+                "n": _treated_key(d, pop["n"]), "age": _age_key(pop), "design": study.design_label.lower(),
                 "certainty": study.certainty_rank}
 
     @property
@@ -178,6 +186,16 @@ class Row:
     @property
     def max_dose(self) -> str | None:
         return self.regimen.field("max_dose")
+
+    @property
+    def total(self) -> str | None:
+        """The course total (calculated by this site: the row marks it), or None."""
+        return fmt.course_total(self.regimen.data)
+
+    @property
+    def treated(self) -> str:
+        """How many had this regimen (a co-treatment's is never the whole population)."""
+        return fmt.treated(self.regimen.data, self.study.data["population"]["n"])
 
     @property
     def when(self) -> str:

@@ -70,8 +70,9 @@ def count(c) -> str:
     return num(c)
 
 
-def course_total(reg: dict) -> str | None:
-    """'2 × 750 mg/m² = 1,500 mg/m²' where a single dose and a single count are given."""
+def course_total_figure(reg: dict) -> tuple[int | float, str] | None:
+    """(1500, 'mg/m2'): one dose times one number of doses, the site's own arithmetic;
+    None where no single total follows (a dose range, a daily dose, a count range)."""
     d, c = reg.get("dose"), reg.get("count")
     if isinstance(d, dict) and "value" in d and isinstance(c, int) and not isinstance(c, bool):
         if d["unit"].endswith("/day"):
@@ -79,8 +80,39 @@ def course_total(reg: dict) -> str | None:
         total = d["value"] * c
         if isinstance(total, float) and total.is_integer():
             total = int(total)
-        return f"{c} × {num(d['value'])} {unit(d['unit'])} = {num(total)} {unit(d['unit'])}"
+        return total, d["unit"]
     return None
+
+
+def course_total(reg: dict) -> str | None:
+    """'2 × 750 mg/m² = 1,500 mg/m² per course; cap per dose not reported' where a single
+    dose and a single count are given. The total is calculated by this site (pages mark
+    it so); it says when the cap per dose is not reported (or not given), since a cap
+    would make the real total lower."""
+    figure = course_total_figure(reg)
+    if figure is None:
+        return None
+    total, u = figure
+    text = f"{reg['count']} × {num(reg['dose']['value'])} {unit(u)} = {num(total)} {unit(u)} per course"
+    cap = reg.get("max_dose")
+    if cap is None or is_nr(cap):
+        text += "; cap per dose not reported"
+    return text
+
+
+def treated(reg: dict, population_n) -> str:
+    """How many had a regimen: its own `n` (7 -> '7'; {at_least: 3} -> 'at least 3';
+    not-reported -> 'Not reported'); without one, a studied drug's is the treated
+    population's n (everyone treated had it), a co-treatment's is not reported (it may
+    have been given to some only: never the whole population)."""
+    n = reg.get("n")
+    if n is None:
+        return num(population_n) if reg.get("role") == "studied" else NOT_REPORTED
+    if is_nr(n):
+        return NOT_REPORTED
+    if isinstance(n, dict):
+        return f"at least {num(n['at_least'])}"
+    return num(n)
 
 
 def stats(m, suffix: str = "") -> str:

@@ -2,7 +2,11 @@
 table, one row per regimen), both dated with the build, plus the published schemas.
 
 Values are the YAML's own: `not-reported` stays `not-reported`, numbers are not
-typeset, and nothing is added but a few columns that say where a row comes from.
+typeset, and nothing is added but a few columns that say where a row comes from and the
+figures this site calculates (the course total), which are named as calculated: in the
+CSV's `calculated` column, and in studies.json's `calculated` list (after `studies`, so
+each study stays exactly its YAML and valid against the published schema). Column
+documentation: docs/opendata-1.2.md.
 """
 from __future__ import annotations
 
@@ -28,7 +32,9 @@ CSV_COLUMNS = (["study_id", "regimen", "drug", "role"]
                + ["route", "rate", "premedication", "when", "dose_basis",
                   "course_total_value", "course_total_unit", "population_n"]
                + [f"age_{k}" for k in STATS] + ["age_at", "design_type", "certainty", "year",
-                                                "pmid", "doi", "study_url", "quote", "build_date"])
+                                                "pmid", "doi", "study_url", "quote", "build_date"]
+               # content model 1.2 (issue 17): appended, so existing columns keep their places
+               + ["n_treated", "n_treated_at_least", "calculated"])
 
 
 def _text(v) -> str:
@@ -58,10 +64,8 @@ def regimen_record(study, index: int, build_date: str) -> dict[str, str]:
     for name, subs in MAPS.items():
         row.update(_spread(name, r.get(name), subs))
     dose = r["dose"]
-    total = None
-    if fmt.course_total(r) is not None:
-        total = dose["value"] * r["count"]
-        total = int(total) if isinstance(total, float) and total.is_integer() else total
+    figure = fmt.course_total_figure(r)
+    total = figure[0] if figure else None
     age = s["population"]["age_years"]
     row.update({"route": r["route"], "rate": _text(r.get("rate")),
                 "premedication": _text(r.get("premedication")), "when": _text(r.get("when")),
@@ -74,7 +78,30 @@ def regimen_record(study, index: int, build_date: str) -> dict[str, str]:
                 "certainty": s["certainty"]["rating"], "year": _text(c["year"]), "pmid": _text(c["pmid"]),
                 "doi": _text(c["doi"]), "study_url": study.url, "quote": r["quote"],
                 "build_date": build_date})
+    # how many had the regimen, as the YAML gives it (regimens[].n); left out: both empty
+    row.update(_spread("n_treated", r.get("n"), ("value", "at_least")))
+    row["n_treated"] = row.pop("n_treated_value")
+    row["calculated"] = " ".join(calculated(r))
     return row
+
+
+def calculated(reg: dict) -> list[str]:
+    """The names of the figures this site calculates for a regimen, as the `calculated`
+    column and studies.json's `calculated` list give them: `course_total` (the CSV's
+    course_total_value and course_total_unit) where a course total follows."""
+    return ["course_total"] if fmt.course_total_figure(reg) is not None else []
+
+
+def calculated_record(study, index: int) -> dict | None:
+    """A regimen's entry in studies.json's `calculated` list, or None when nothing of it is
+    calculated: which regimen, the names, and each calculated figure's value."""
+    reg = study.data["regimens"][index]
+    names = calculated(reg)
+    if not names:
+        return None
+    total, unit = fmt.course_total_figure(reg)
+    return {"study_id": study.id, "regimen": index, "calculated": names,
+            "course_total": {"value": total, "unit": unit}}
 
 
 def regimens_csv(site: Site) -> str:
@@ -101,18 +128,25 @@ def _csv_rows(study, build_date: str) -> bytes:
 
 
 def studies_json(site: Site) -> list[bytes]:
-    """studies.json, as the pieces of its bytes: the build date, the content model version
-    and every study as its YAML gives it. Written as json.dumps(doc, indent=1) would, from
-    each study's own text (made once and kept as bytes: 22 MB at 5,000 studies)."""
+    """studies.json, as the pieces of its bytes: the build date, the content model version,
+    every study as its YAML gives it, then the figures this site calculated from them
+    (`calculated`, one entry per regimen that has any). Written as json.dumps(doc, indent=1)
+    would, from each study's own text (made once and kept as bytes: 22 MB at 5,000 studies)."""
     head = json.dumps({"build_date": site.build_date, "content_model": MODEL_VERSION,
-                       "schema": "schema/study.schema.json", "studies": []},
+                       "schema": "schema/study.schema.json", "studies": [], "calculated": []},
                       ensure_ascii=False, indent=1)
     studies = site.by_id
     if not studies:
         return [head.encode("utf-8") + b"\n"]
-    parts = STORE.get_all("study-json", studies, "", _study_json)
-    out = [head[:-len("[]\n}")].encode("utf-8") + b"[\n  "]
-    for part in parts:
+    out = [head[:-len('[],\n "calculated": []\n}')].encode("utf-8") + b"[\n  "]
+    for part in STORE.get_all("study-json", studies, "", _study_json):
+        out += (part, b",\n  ")
+    out[-1] = b"\n ],\n \"calculated\": "
+    calc = [part for part in STORE.get_all("calc-json", studies, "", _calc_json) if part]
+    if not calc:
+        return out + [b"[]\n}\n"]
+    out.append(b"[\n  ")
+    for part in calc:
         out += (part, b",\n  ")
     out[-1] = b"\n ]\n}\n"
     return out
@@ -121,6 +155,14 @@ def studies_json(site: Site) -> list[bytes]:
 def _study_json(study) -> bytes:
     """A study's data as it sits in studies.json's list (two levels in, at indent 1)."""
     return json.dumps(study.data, ensure_ascii=False, indent=1).replace("\n", "\n  ").encode("utf-8")
+
+
+def _calc_json(study) -> bytes:
+    """A study's entries in studies.json's `calculated` list, as _study_json lays them out
+    (b"" when none of its figures is calculated)."""
+    records = (calculated_record(study, i) for i in range(len(study.data["regimens"])))
+    return b",\n  ".join(json.dumps(r, ensure_ascii=False, indent=1).replace("\n", "\n  ").encode("utf-8")
+                         for r in records if r is not None)
 
 
 def files(site: Site) -> list[tuple]:

@@ -55,6 +55,12 @@ def test_studies_json_validates_against_the_schema(out):
 def test_studies_json_is_the_yaml(out):
     doc = json.loads((out / "studies.json").read_text(encoding="utf-8"))
     assert {s["id"]: s for s in doc["studies"]} == yaml_studies()
+    # what the site calculated sits beside the studies, one entry per regimen with a course total
+    assert list(doc) == ["build_date", "content_model", "schema", "studies", "calculated"]
+    assert {(c["study_id"], c["regimen"]) for c in doc["calculated"]} == {
+        (sid, i) for sid, s in yaml_studies().items() for i, r in enumerate(s["regimens"])
+        if isinstance(r["dose"], dict) and "value" in r["dose"] and isinstance(r["count"], int)
+        and not r["dose"]["unit"].endswith("/day")}
     assert [s["id"] for s in doc["studies"]] == sorted(p.stem for p in STUDY_FILES)
 
 
@@ -75,12 +81,13 @@ def test_regimens_csv_parses(out):
         raw = list(csv.reader(f))
     assert raw[0] == opendata.CSV_COLUMNS
     assert all(len(r) == len(raw[0]) for r in raw)
-    assert len(raw) - 1 == sum(len(s["regimens"]) for s in yaml_studies().values()) == 13
+    assert len(raw) - 1 == sum(len(s["regimens"]) for s in yaml_studies().values()) >= 12
 
 
 MAPPED = {"dose": ("value", "min", "max", "unit", "description"), "count": ("value", "min", "max"),
           "over": ("value", "unit"), "max_dose": ("value", "unit")}
 PLAIN = ("drug", "role", "route", "rate", "premedication", "when", "quote")
+SPREAD = {"n": ("n_treated", "n_treated_at_least")}     # 1.2: regimens[].n, as `{value}` / `{at_least}`
 
 
 def test_regimens_csv_matches_the_yaml_field_for_field(out):
@@ -90,7 +97,13 @@ def test_regimens_csv_matches_the_yaml_field_for_field(out):
     for sid, s in studies.items():
         for i, reg in enumerate(s["regimens"]):
             row = rows[(sid, i)]
-            assert set(reg) <= set(MAPPED) | set(PLAIN), f"a regimen field this test does not check: {reg}"
+            assert set(reg) <= set(MAPPED) | set(PLAIN) | set(SPREAD) | {"derived", "not_used"}, \
+                f"a regimen field this test does not check: {reg}"
+            n = reg.get("n")
+            want = (("", "") if n is None else (NR, NR) if n == NR
+                    else ("", str(n["at_least"])) if isinstance(n, dict) else (str(n), ""))
+            assert (row["n_treated"], row["n_treated_at_least"]) == want, (sid, i, "n")
+            assert row["calculated"] == ("course_total" if row["course_total_value"] else ""), (sid, i)
             for key in PLAIN:
                 assert row[key] == (str(reg[key]) if key in reg else ""), (sid, i, key)
             for key, subs in MAPPED.items():
@@ -126,6 +139,7 @@ def test_regimens_csv_course_total(out):
     assert seed["dose_basis"] == "per dose, by body-surface area"
     willems = next(r for r in _read_csv(out) if r["study_id"] == "willems-2006" and r["drug"] == "rituximab")
     assert willems["course_total_value"] == ""      # a dose range: no single total follows
+    assert (seed["calculated"], willems["calculated"]) == ("course_total", "")
 
 
 def test_dosing_page_links_the_downloads_with_the_build_date(out):
