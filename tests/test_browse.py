@@ -242,12 +242,12 @@ def test_studies_index_orders_without_javascript(out, studies):
     assert 'aria-current="page">Newest first</a>' in page
 
 
-def test_study_page_with_stylesheet_under_60_kb(out):
+def test_study_page_with_stylesheet_under_72_kb(out):
     css = (out / "assets" / "site.css").stat().st_size
     sizes = {p.parent.name: p.stat().st_size + css for p in (out / "studies").glob("*/index.html")}
     assert len(sizes) >= 6
     worst = max(sizes, key=sizes.get)
-    assert sizes[worst] < 60 * 1024, f"{worst}: {sizes[worst]} bytes with site.css"
+    assert sizes[worst] < 72 * 1024, f"{worst}: {sizes[worst]} bytes with site.css"   # 1.2 harms, corrections
 
 
 def test_base_layout_on_every_page(out):

@@ -25,9 +25,10 @@ def fill(path: Path, source: Path) -> None:
     d["citation"]["journal"] = "Journal of Examples"
     d["design"].update(type="case-series", description="An invented case series.", quote=quote)
     d["population"].update(n=7, description="Invented children.", quote=quote)
-    d["regimens"][0].update(drug="rituximab", quote=quote)
+    # blocks whose figures are not-reported quote no number (the 1.2 unused-number rule)
+    d["regimens"][0].update(drug="rituximab", quote="children were given an invented medicine")
     d["outcomes"][0].update(id="example-outcome", name="Example outcome", plain_name="Example outcome",
-                            better="higher", quote=quote)
+                            better="higher", quote="children were given an invented medicine")
     d["certainty"].update(rating="very-low", reasons=["The study is invented."])
     d["summary"] = {k: "This is a short made-up text." for k in d["summary"]}
     path.write_text(yaml.safe_dump(d, sort_keys=False), encoding="utf-8")
