@@ -398,7 +398,11 @@ def outcome_fact(o: dict, groups: dict, study: Study | None = None) -> Fact:
 def safety(study: Study) -> list[Fact]:
     """Every harm the study reports: unwanted events with how many were affected and how
     severe, deaths with their cause, serious adverse events (harms.py)."""
-    return [Fact("Harms reported", " ".join(harms.family_lines(study)))]
+    sf = study.data["safety"]
+    worked = [w for k, w in (("serious_adverse_events", "the number with a serious adverse event"),
+                             ("deaths", "the number of deaths")) if k in sf.get("derived", [])]
+    calc = (" and ".join(worked) + ", worked out from the study's words (it gives no number)") if worked else None
+    return [Fact("Harms reported", " ".join(harms.family_lines(study)), calc)]
 
 
 def certainty(study: Study) -> Fact:

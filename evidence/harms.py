@@ -156,6 +156,8 @@ def clinician_cell(study: Study) -> str:
         parts.append(f"SAEs: ≥{_n(sae['at_least'])}/{_n(n)} people")
     else:
         parts.append(f"SAEs: {_n(sae)}/{_n(n)} people")
+    if "serious_adverse_events" in sf.get("derived", []):
+        parts[-1] += " (worked out from the study's words; calculated)"
     d = sf.get("deaths")
     if d is not None:
         parts.append("deaths: not reported" if d == NR else f"deaths: {_n(d)}"

@@ -7,7 +7,7 @@ close its <script> element; the block is data, not script, so the page CSP holds
 """
 from __future__ import annotations
 
-from .cite import in_press, split_name, year_text
+from .cite import in_press, pages_text, split_name, year_text
 from .fmt import NR
 from .model import Study
 
@@ -92,7 +92,7 @@ def article(study: Study) -> dict:
     if part:
         out["isPartOf"] = part
     if c.get("pages", NR) != NR:
-        out["pagination"] = str(c["pages"])
+        out["pagination"] = pages_text(c["pages"])     # 3168-74 -> 3168-3174, as the exports
     ids, same = [], []
     if c["pmid"] != NR:
         ids.append({"@type": "PropertyValue", "propertyID": "PMID", "value": str(c["pmid"])})

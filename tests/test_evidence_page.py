@@ -89,7 +89,8 @@ def test_seed_row(out):
                                    "Before: median 22 (range 14–37) After: median 6 (range 4–11) "
                                    "P = 0.002 About: all 7 children. "
                                    "Lower is better. 2 more outcomes of Arthritis Rheum, 2005")
-    assert row["Harms reported"] == "SAEs: 0/7 people; other AEs: not reported"
+    assert row["Harms reported"] == ("SAEs: 0/7 people (worked out from the study's words; calculated); "
+                                     "other AEs: not reported")
     assert row["Certainty"] == "Very low"
 
 

@@ -198,3 +198,18 @@ def test_every_generated_family_text_reads_at_grade_8_or_below(tmp_path):
 
 def test_check_strict_passes_on_the_shipped_content(capsys):
     assert main(["check", "--strict", "--content", str(CONTENT)]) == 0
+
+
+def test_a_count_worked_out_from_words_is_marked():
+    """The 2005 study's '0 of 7' serious adverse events comes from 'no serious adverse
+    effects were noted' (derived): the key facts and the clinicians' cell say so."""
+    notes = {f.label: f.calc for f in family.key_facts(study())}
+    assert notes["Harms reported"] == ("the number with a serious adverse event, worked out from the "
+                                       "study's words (it gives no number)")
+    assert "(worked out from the study's words; calculated)" in harms.clinician_cell(study())
+    assert notes_of("willems-2006")["Harms reported"] is None
+
+
+def test_json_ld_pagination_is_expanded():
+    from evidence import jsonld
+    assert jsonld.article(study())["pagination"] == "3168-3174"
