@@ -100,11 +100,12 @@ def condition_share(study: Study, condition: Condition) -> str:
     out = []
     for g in subs:
         if isinstance(g.get("n"), int):
-            out.append(f"{fmt.num(g['n'])} of {n}")
+            share = f"{fmt.num(g['n'])} of {n}"
         elif "percent" in g:
-            out.append(f"{family.n_text(g['percent'])}% of {n}")
+            share = f"{family.n_text(g['percent'])}% of {n}"
         else:
-            out.append(f"not reported (of {n})")
+            share = f"not reported (of {n})"
+        out.append(f"{share} ({g['name'][:1].lower() + g['name'][1:]})")
     return "; ".join(out)
 
 

@@ -100,6 +100,10 @@ def test_not_reported_and_main_outcome_per_condition(out):
         "SLEDAI-2K score (3 and 6 months after rituximab) Before: Not reported After: Not reported P < 0.001")
     assert rows["lin-2024"]["Regimen"] == "Rituximab: dose, route, number of doses and period not reported"
     assert rows["lin-2024"]["Harms reported"] == "SAEs: not reported; other AEs: not reported"
+    nephritis = table(page(out, "lupus-nephritis"))
+    assert nephritis["willems-2006"]["With this condition"] == "8 of 11 (girls with class IV or V lupus nephritis)"
+    assert nephritis["watson-2015"]["With this condition"] == (
+        "36% of 63 (lupus nephritis as the indication for the first course)")
     # the outcome that names the condition, where the study has one
     assert table(page(out, "lupus-nephritis"))["willems-2006"]["Main outcome"].startswith(
         "Remission in patients with lupus nephritis 6 of 8 people")
