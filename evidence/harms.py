@@ -138,7 +138,7 @@ def family_lines(study: Study) -> list[str]:
     if ae == NR:
         lines.append("Other unwanted events (adverse events) were not reported."
                      if reports_harm(study) or sf["serious_adverse_events"] != NR else
-                     "The study's summary does not report on unwanted events (adverse events).")
+                     "The parts of the study we read do not say what unwanted events (adverse events) happened.")
     elif not ae:
         lines.append("The study says there were no other unwanted events (adverse events).")
     return lines

@@ -108,7 +108,7 @@ def test_a_study_with_a_reported_harm_never_gets_did_not_say(safety):
     assert harms.reports_harm(s)
     said = " ".join(harms.family_lines(s)) + " " + " ".join(
         findings.family_text(condition("childhood-onset-sle"), [s]))
-    assert "did not say" not in said and "does not report on" not in said
+    assert "did not say" not in said and "parts of the study we read do not say" not in said
     assert "side effect" not in said
 
 
@@ -213,3 +213,9 @@ def test_a_count_worked_out_from_words_is_marked():
 def test_json_ld_pagination_is_expanded():
     from evidence import jsonld
     assert jsonld.article(study())["pagination"] == "3168-3174"
+
+
+def test_a_study_silent_on_harms_is_said_to_be_silent_in_what_we_read():
+    said = " ".join(harms.family_lines(study("lin-2024")))
+    assert "The parts of the study we read do not say what unwanted events (adverse events) happened." in said
+    assert not harms.reports_harm(study("lin-2024"))
