@@ -2,11 +2,15 @@
 site and one per condition), sitemap.xml and robots.txt, written with xml.etree.
 
 URLs are absolute when site.yaml sets base_url. When base_url is "" (a site opened from
-disk or not yet published) links are relative to the file that holds them: Atom resolves
-them against the feed's own address, and the sitemap lists pages relative to the site
-root (search engines need absolute URLs: set base_url before publishing). Entry and feed
-ids never depend on base_url (urn:uuid from the study id), so moving the site does not
-make feed readers show every study as new.
+disk or not yet published) Atom links are relative to the feed, which readers resolve
+against the feed's own address; there is then no sitemap.xml and no `Sitemap:` line in
+robots.txt, because the sitemaps.org protocol requires absolute URLs (issue 19; the build
+report says so: sitemap_note). Entry and feed ids never depend on base_url (urn:uuid from
+the study id), so moving the site does not make feed readers show every study as new.
+
+A page that is another page in another order (the dosing table's sort pages, the studies
+index's other orders) names that page as its canonical address and is left out of the
+sitemap: main_page.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import xml.etree.ElementTree as ET
 
 from .fragments import STORE
 from .model import Site, Study
+from .rules import RESERVED_STUDY_IDS
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -121,15 +126,43 @@ def xml_escape(text: str) -> str:
     return escape(text, quote=False)
 
 
+def main_page(path: str) -> str:
+    """The page that `path` shows in another order, or `path` itself. The dosing table's
+    sort pages (dosing/sort/<column>/) are dosing/ sorted by another column, and the
+    studies index's other orders (studies/oldest-first/ ..., browse.orders, whose names no
+    study id may take) are studies/ in another order: with base_url set, they declare
+    the main page as their canonical address (render.canonical), and the sitemap lists
+    only the main page. They stay open to crawlers (robots.txt disallows nothing, so a
+    crawler can read the canonical link), and the search index leaves them out as it
+    leaves out every listing page (search.GLOB and data-pagefind-body)."""
+    if path.startswith("dosing/sort/"):
+        return "dosing/index.html"
+    if path.startswith("studies/") and path.endswith("/index.html") \
+            and path[len("studies/"):-len("/index.html")] in RESERVED_STUDY_IDS:
+        return "studies/index.html"
+    return path
+
+
+def sitemap_note(config: dict) -> str | None:
+    """Why the build wrote no sitemap.xml, for the build report; None when it wrote one."""
+    if config.get("base_url", ""):
+        return None
+    return ("No sitemap.xml: site.yaml sets no base_url, and a sitemap must give absolute "
+            "addresses; set base_url to the site's address before publishing")
+
+
 def sitemap(site: Site, html_paths: list[str]) -> bytes:
-    """Every HTML page except the 404 page; study pages carry their reviewed/added date.
-    Written as text (what xml.etree wrote, 5,000 pages 5 times faster; #9)."""
+    """sitemap.xml (sitemaps.org protocol 0.9): the absolute address of every HTML page
+    but the 404 page and the other orders of a table (main_page); study pages carry their
+    reviewed/added date. Only with base_url (files() leaves it out otherwise). Written as
+    text, byte for byte what xml.etree wrote, without building the tree (#9)."""
     base_url = site.config.get("base_url", "")
+    if not base_url:
+        raise ValueError("a sitemap needs base_url: its <loc> values must be absolute URLs")
     dates = {f"{s.url}index.html": str(s.data.get("reviewed", s.data["added"])) for s in site.studies}
-    # the dosing table's sort pages repeat it in another order (noindex): not listed
     urls = []
     for path in sorted(p for p in html_paths if p.endswith(".html") and p != "404.html"
-                       and not p.startswith("dosing/sort/")):
+                       and main_page(p) == p):
         date = dates.get(path)
         lastmod = f"\n    <lastmod>{_xml(date)}</lastmod>" if date is not None else ""
         urls.append(f"  <url>\n    <loc>{_xml(page_url(path, base_url))}</loc>{lastmod}\n  </url>\n")
@@ -148,8 +181,10 @@ def robots(site: Site) -> bytes:
 
 
 def files(site: Site, html_paths: list[str]) -> list[tuple]:
-    """feed.xml, conditions/<id>/feed.xml, sitemap.xml and robots.txt, as render.whole_site_files
-    describes them. A condition's feed is keyed by the condition and its studies, so adding
+    """feed.xml, conditions/<id>/feed.xml, sitemap.xml (only with base_url) and robots.txt,
+    as render.whole_site_files describes them. Without base_url there is no sitemap group,
+    so a sitemap.xml left by an earlier build is a file no longer made, and the build
+    removes it as it removes a deleted study's page. A condition's feed is keyed by the condition and its studies, so adding
     a study remakes the feeds it is in, not every condition's."""
     title = site.config.get("title", "")
 
@@ -162,6 +197,7 @@ def files(site: Site, html_paths: list[str]) -> list[tuple]:
     for c in site.conditions:
         path, studies = f"conditions/{c.id}/feed.xml", site.studies_for("condition", c.id)
         out.append(((path,), STORE.list_key("feed", (c, *studies)), partial(condition_feed, c, path, studies)))
-    out += [(("sitemap.xml",), None, lambda: [("sitemap.xml", sitemap(site, html_paths))]),
-            (("robots.txt",), STORE.base_key("robots"), lambda: [("robots.txt", robots(site))])]
+    if site.config.get("base_url", ""):
+        out.append((("sitemap.xml",), None, lambda: [("sitemap.xml", sitemap(site, html_paths))]))
+    out.append((("robots.txt",), STORE.base_key("robots"), lambda: [("robots.txt", robots(site))]))
     return out

