@@ -49,7 +49,7 @@ def make_parser() -> argparse.ArgumentParser:
                      epilog="Exit status: 0 success, 1 content errors, 2 bad command line, 3 other failure.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _common(parser)
-    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,import}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,import,init}", parser_class=_Parser)
     b = sub.add_parser("build", help="build the whole site into output/ (the default)",
                        description="Validate every content file, render every page, swap the new site into output/.")
     _common(b)
@@ -67,14 +67,39 @@ def make_parser() -> argparse.ArgumentParser:
     n.add_argument("title", help='author surname, year and a few words, e.g. "Example 2024 rituximab"')
     n.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
     n.add_argument("--debug", action="store_true", help="show a traceback for unexpected failures")
-    i = sub.add_parser("import", help="start a study from a PubMed XML or ClinicalTrials.gov JSON file",
-                       description="Pre-fill a new study (citation, title) and content/sources/<id>.txt "
-                                   "(the abstract) from a local PubMed efetch XML record or a "
-                                   "ClinicalTrials.gov API v2 study JSON file.")
+    i = sub.add_parser("import", help="start studies from a PubMed XML or ClinicalTrials.gov JSON file",
+                       description="Pre-fill one new study per record (citation, title) and "
+                                   "content/sources/<id>.txt (the abstract, or the registry's summary) "
+                                   "from a local PubMed efetch XML file or ClinicalTrials.gov API v2 "
+                                   "JSON (one study or a search response). Each record is reported on "
+                                   "its own line, written or refused and why.")
     i.add_argument("file", help="the record file (.xml or .json)")
     i.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
+    i.add_argument("--only", metavar="PMID|NCT", help="import only the record with this PMID or NCT number")
+    i.add_argument("--force", action="store_true",
+                   help="replace the study and source files of a record imported before")
     i.add_argument("--debug", action="store_true", help="show a traceback for unexpected failures")
+    t = sub.add_parser("init", help="write a new, empty content folder for another site: init DIR",
+                       description="Write DIR/site.yaml to fill in, empty studies/ and sources/, an example "
+                                   "condition and drug, and a glossary of general terms. Every value still "
+                                   "to write is a TODO placeholder that check lists until it is filled. "
+                                   "DIR must be new or empty.")
+    t.add_argument("dir", metavar="DIR", help="the new content folder (new or empty)")
     return parser
+
+
+def _init(target: Path) -> int:
+    """`init DIR`: write the starter content folder; one line and exit 3 when refused."""
+    from . import scaffold, starter
+    try:
+        written = starter.init(target)
+    except scaffold.AuthoringError as e:
+        print(f"build.py: {e}", file=sys.stderr)
+        return EXIT_OTHER
+    print(f"Wrote {target}/: {', '.join(written)}")
+    print(f"Next: replace every TODO placeholder (`python build.py check --content {target}` lists them), "
+          f"then build with `python build.py --content {target} --output <folder>`")
+    return EXIT_OK
 
 
 def _report(result, quiet: bool) -> None:
@@ -87,13 +112,22 @@ def _report(result, quiet: bool) -> None:
 def main(argv: list[str]) -> int:
     args = make_parser().parse_args(argv)
     command = args.command or "build"
+    if command == "init":
+        return _init(Path(args.dir))
     content = Path(args.content)
     try:
-        if command in ("new", "import"):
-            from . import importer, scaffold
+        if command == "import":
+            from . import importer
             try:
-                path = (scaffold.new(content, args.title) if command == "new"
-                        else importer.import_file(content, Path(args.file)))
+                outcomes = importer.import_file(content, Path(args.file), only=args.only, force=args.force)
+            except importer.AuthoringError as e:
+                print(f"build.py: {e}", file=sys.stderr)
+                return EXIT_OTHER
+            return EXIT_OK if importer.report(outcomes) else EXIT_OTHER
+        if command == "new":
+            from . import scaffold
+            try:
+                path = scaffold.new(content, args.title)
             except scaffold.AuthoringError as e:
                 print(f"build.py: {e}", file=sys.stderr)
                 return EXIT_OTHER

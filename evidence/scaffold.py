@@ -129,6 +129,11 @@ def write(content: Path, ident: str, text: str) -> Path:
 def placeholders(doc) -> list[ContentError]:
     """Every `TODO:` value left in a file, located (an error: the study is not filled in yet)."""
     out: list[ContentError] = []
+    # a study's values come from its source; site.yaml's and the starter's (`init`) do not
+    study = doc.kind == "study"
+    expected = "a value from the source" if study else "a value"
+    hint = ("fill it in (or write not-reported where the model allows it)" if study
+            else "replace it with your own text")
 
     def walk(value, fpath):
         if isinstance(value, dict):
@@ -140,8 +145,7 @@ def placeholders(doc) -> list[ContentError]:
         elif isinstance(value, str) and value.lstrip().startswith(MARK):
             line, col = doc.locate(fpath)
             out.append(ContentError(doc.rel, line, col, format_path(fpath) or "(top level)",
-                                    f"expected a value from the source; got the placeholder \"{value}\"",
-                                    "fill it in (or write not-reported where the model allows it)",
+                                    f"expected {expected}; got the placeholder \"{value}\"", hint,
                                     "error", doc.source_line(line)))
     walk(doc.data, ())
     return out
