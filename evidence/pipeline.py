@@ -59,6 +59,7 @@ class Result:
     texts_graded: int | None = None     # len(reading) when reading holds only the highest
     times: dict[str, float] = field(default_factory=dict)
     cached: int = 0              # content files taken from the cache
+    notes: list[str] = field(default_factory=list)     # e.g. why there is no sitemap.xml
 
     def summary(self) -> str:
         total = sum(self.times.values())
@@ -74,6 +75,7 @@ class Result:
         if self.output:
             lines.append(f"Pages: {self.written} written, {self.unchanged} unchanged"
                          + (f", {self.removed} removed" if self.removed else ""))
+            lines += self.notes
         lines.append(f"Figures: {self.figures_checked + self.figures_derived} "
                      f"({self.figures_found} found in their quotes, {self.figures_derived} derived, "
                      f"{unquoted} unquoted); {len(self.warnings)} warning"
@@ -215,6 +217,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     from .manifest import Fingerprints, TemplateDeps, page_key
     from .write import STAGING_PREFIX, check_paths, clean_stale, swap
     output, jobs = Path(output), jobs or os.cpu_count() or 1
+    clean_stale(output)         # every build, a no-change one too, first undoes what a killed one left
     templates = Path(templates or PACKAGE.parent / "templates")     # render.TEMPLATES
     result, progress, folder = Result(output=output), Progress(quiet), cache_folder(output)
     t = time.perf_counter()
@@ -278,6 +281,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     from .model import build_site
     t = time.perf_counter()
     site = build_site(docs, texts, build_date())
+    from .feeds import sitemap_note
+    result.notes = [n for n in [sitemap_note(site.config)] if n]
     env = make_env(templates)
     from jinja2 import FileSystemBytecodeCache
     (folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
@@ -363,7 +368,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
         written = {**{p: old.files[p] for p in new_keys if p in old.files}, **stamp(output, fresh)}
     extra = stamp(output, sorted(_all_files(output) - set(new_keys))) if staged and not no_search else {}
     summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
-                                             "figures_checked", "figures_found", "figures_derived")}
+                                             "figures_checked", "figures_found", "figures_derived",
+                                             "notes")}
     # for the no-change report: the highest grades, not every text's (25,000 at 5,000 studies)
     summary["reading"] = [max(result.reading, key=lambda r: r[2]),
                           max(result.reading, key=lambda r: r[-1])] if result.reading else []

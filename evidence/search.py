@@ -45,6 +45,9 @@ def index(site_dir: Path) -> None:
     """Run Pagefind over a built (staging) folder; it writes site_dir/pagefind/."""
     import subprocess                   # (only to index: 0.003 s of every rebuild otherwise)
     cmd = command(site_dir)
+    import shutil
+    if shutil.which("setpriv"):         # the indexer dies with a killed build (util-linux)
+        cmd = ["setpriv", "--pdeathsig", "KILL", *cmd]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:

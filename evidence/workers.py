@@ -27,14 +27,26 @@ class Progress:
             sys.stderr.flush()
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when the build that started it dies (prctl
+    PR_SET_PDEATHSIG): a worker left running by a killed build would go on writing into a
+    staging folder that the next build has already removed (issue 19)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass                            # not Linux: such a child ends when its work does
+
+
 def pool(jobs: int, n: int):
     """A fork pool when it pays off (several cores, enough work), else None."""
     if jobs < 2 or n < PARALLEL_MIN:
         return None
-    import multiprocessing              # (only then: 0.004 s to import)
+    import multiprocessing              # (only then)
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return multiprocessing.get_context("fork").Pool(jobs)
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent)
 
 
 def chunks(n: int, size: int = 64) -> list[range]:
@@ -61,6 +73,7 @@ class Early:
         if pid == 0:                    # the child: answer, prepare, answer, leave at once
             code = 1
             try:
+                die_with_parent()
                 os.close(r)
                 os.close(w2)
                 with os.fdopen(w, "wb") as out, os.fdopen(r2, "rb") as got:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:                 # only a type here: keeps `build.py` quick to 
 STAGING_PREFIX = "-staging-"
 OLD_PREFIX = "-old-"
 BACKUP_PREFIX = "-backup-"        # patch.commit's copies of the files it replaces
+JOURNAL_PREFIX = "-journal-"      # patch.commit's list of what it changes, until it is done
 
 
 class WriteError(Exception):
@@ -87,8 +88,17 @@ def _remove(path: Path) -> None:
 
 
 def clean_stale(output: Path) -> None:
-    """Tidy up after an interrupted build (call with the lock held): put back a previous
-    site left aside by the two-rename fallback, then remove staging, old and backup folders."""
+    """Tidy up after an interrupted build (call with the lock held): roll back an in-place
+    commit a kill cut short (its journal), put back a previous site left aside by the
+    two-rename fallback, then remove staging, old and backup folders."""
+    journals = sorted(p for p in output.parent.glob(f".{output.name}{JOURNAL_PREFIX}*")
+                      if not p.name.endswith(".tmp"))
+    if journals:
+        from .patch import roll_back
+        for j in journals:
+            roll_back(output, j)
+    for tmp in output.parent.glob(f".{output.name}{JOURNAL_PREFIX}*.tmp"):
+        tmp.unlink(missing_ok=True)
     olds = sorted(output.parent.glob(f".{output.name}{OLD_PREFIX}*"))
     if not output.exists() and not output.is_symlink() and olds:
         os.rename(olds[-1], output)

@@ -230,3 +230,15 @@ def test_sitemap_refuses_to_write_relative_locations():
         studies = ()
     with pytest.raises(ValueError):
         feeds.sitemap(Site(), ["index.html"])
+
+
+def test_the_build_report_says_why_there_is_no_sitemap(tmp_path):
+    """Without base_url the report says why no sitemap.xml was written, also when nothing
+    changed (the note is kept with the last build's findings)."""
+    from sitekit import copy_site, run_inprocess
+    site = copy_site(tmp_path / "s")
+    for _ in range(2):
+        r = run_inprocess(site, "--no-search")
+        assert r.code == 0, r.err
+        assert "No sitemap.xml: site.yaml sets no base_url" in r.out
+    assert not (site / "output" / "sitemap.xml").exists()

@@ -23,7 +23,6 @@ from evidence.render import Page
 from evidence.write import WriteError, build_lock, clean_stale, swap, write_site
 
 KILLS = 60          # SIGKILLs during write_site
-BUILD_KILLS = 4     # SIGKILLs of the whole `python build.py`
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 
 CHILD = """
@@ -151,35 +150,6 @@ def test_sigkill_during_write_never_leaves_a_mixed_site(two_sites, tmp_path: Pat
     finish(start(nxt))
     assert digest(out) == want[nxt]
     assert leftovers(site) == []          # the next build cleaned up
-
-
-def test_sigkill_of_whole_builds(tmp_path: Path) -> None:
-    """Kill `python build.py` itself at random moments: output/ stays a complete site."""
-    site = copy_site(tmp_path / "site")
-    r = run_build(site, env=EPOCH)
-    assert r.code == 0, r.err
-    before = site_digest(site / "output")
-    p = site / "content" / SEED
-    p.write_text(p.read_text("utf-8").replace("plain_title: Rituximab for children",
-                                              "plain_title: Rituximab for young people"), "utf-8")
-    ref = copy_site(tmp_path / "ref")
-    shutil.copy(p, ref / "content" / SEED)
-    assert run_build(ref, env=EPOCH).code == 0
-    after = site_digest(ref / "output")
-    t0 = time.perf_counter()
-    rng = random.Random(3)
-    for i in range(BUILD_KILLS):
-        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py")], cwd=site,
-                                env={**os.environ, **EPOCH}, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.2, 4.0) if i else 0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        assert site_digest(site / "output") in (before, after)
-    assert run_build(site, env=EPOCH).code == 0
-    assert site_digest(site / "output") == after
-    assert leftovers(site) == []
-    assert time.perf_counter() - t0 > 0
 
 
 def test_fallback_swap_is_repaired_by_the_next_build(tmp_path: Path, monkeypatch) -> None:
