@@ -115,6 +115,10 @@ def main(argv: list[str]) -> int:
     if command == "init":
         return _init(Path(args.dir))
     content = Path(args.content)
+    if content.exists() and not content.is_dir():
+        print(f"build.py: --content {content}: {content} is a file; expected the content folder "
+              "(with site.yaml, studies/ and sources/)", file=sys.stderr)
+        return EXIT_OTHER
     try:
         if command == "import":
             from . import importer

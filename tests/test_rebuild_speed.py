@@ -160,6 +160,8 @@ def test_commit_leaves_no_backups_and_rolls_back_on_any_failure(project, monkeyp
     before, real, calls = snapshot(out), os.replace, []
 
     def interrupted(a, b):
+        if "-journal-" in str(b):                   # the commit's journal (issue 19), not a page
+            return real(a, b)
         calls.append(b)
         if len(calls) == 3:                         # after two pages were replaced
             raise KeyboardInterrupt

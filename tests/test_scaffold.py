@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from evidence.cli import main
@@ -61,3 +62,14 @@ def test_new_never_overwrites(tmp_path, capsys):
     capsys.readouterr()
     assert main(["new", "Example 2024 invented", "--content", str(content)]) == 3
     assert "already exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["new", "Example 2024 invented medicine"], ["check"], ["build"]])
+def test_content_naming_a_file_is_one_clear_line(tmp_path, capsys, command):
+    """--content naming a file (not a folder): one line saying so, no NotADirectoryError."""
+    f = tmp_path / "notes.txt"
+    f.write_text("not a folder")
+    assert main([*command, "--content", str(f)]) == 3
+    err = capsys.readouterr().err
+    assert err == (f"build.py: --content {f}: {f} is a file; expected the content folder "
+                   "(with site.yaml, studies/ and sources/)\n")
