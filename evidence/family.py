@@ -401,7 +401,10 @@ def safety(study: Study) -> list[Fact]:
     sf = study.data["safety"]
     worked = [w for k, w in (("serious_adverse_events", "the number with a serious adverse event"),
                              ("deaths", "the number of deaths")) if k in sf.get("derived", [])]
-    calc = (" and ".join(worked) + ", worked out from the study's words (it gives no number)") if worked else None
+    events = sf["adverse_events"] if isinstance(sf["adverse_events"], list) else []
+    if any(e.get("derived") for e in events):
+        worked.append("some counts of unwanted events")
+    calc = (" and ".join(worked) + ", worked out from the study's words, not a number it gives") if worked else None
     return [Fact("Harms reported", " ".join(harms.family_lines(study)), calc)]
 
 

@@ -184,5 +184,7 @@ def clinician_cell(study: Study) -> str:
                 flags.append("not serious")
             if e.get("severity") not in (None, NR):
                 flags.append(e["severity"])
+            if e.get("derived"):
+                flags.append("count from the study's words; calculated")
             parts.append(f"{e['name']}: {fig}" + (f" [{', '.join(flags)}]" if flags else ""))
     return "; ".join(parts)

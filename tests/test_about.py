@@ -155,7 +155,7 @@ def test_the_false_claim_is_gone_and_calculated_figures_are_explained(shipped_ab
     assert m, "no section with id=calculated"
     part = main_text(f"<main>{m.group(1)}</main>")
     assert part.startswith("Figures this site works out")
-    for kind in ("Course totals", "The number of boys", "Ages in whole years", "Percentages",
+    for kind in ("Course totals", "The number of boys", "Ages in whole years", "Counts taken from words",
                  "marks it “calculated”"):
         assert kind in part, kind
 

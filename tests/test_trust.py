@@ -126,7 +126,7 @@ def test_a_death_is_named_with_its_cause_in_key_facts():
     assert "1 child died (cause: pulmonary haemorrhage)." in fact
     assert "Pulmonary haemorrhage (fatal, serious): 1 of 7 children" in fact
     cell = harms.clinician_cell(variant(_death))
-    assert "deaths: 1 (pulmonary haemorrhage)" in cell and "[serious, fatal]" in cell
+    assert "deaths: 1 (pulmonary haemorrhage)" in cell and "[serious, fatal, count from the study's words" in cell
 
 
 def test_a_death_is_named_on_the_evidence_page_the_drug_page_and_the_study(tmp_path):
@@ -205,9 +205,13 @@ def test_a_count_worked_out_from_words_is_marked():
     effects were noted' (derived): the key facts and the clinicians' cell say so."""
     notes = {f.label: f.calc for f in family.key_facts(study())}
     assert notes["Harms reported"] == ("the number with a serious adverse event, worked out from the "
-                                       "study's words (it gives no number)")
+                                       "study's words, not a number it gives")
     assert "(worked out from the study's words; calculated)" in harms.clinician_cell(study())
-    assert notes_of("willems-2006")["Harms reported"] is None
+    # Willems' "5 patients" of 11 and Watson's "of all courses" (104): denominators from words
+    assert notes_of("willems-2006")["Harms reported"] == (
+        "some counts of unwanted events, worked out from the study's words, not a number it gives")
+    assert "[count from the study's words; calculated]" in harms.clinician_cell(study("watson-2015"))
+    assert notes_of("lin-2024")["Harms reported"] is None
 
 
 def test_json_ld_pagination_is_expanded():
