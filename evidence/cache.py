@@ -86,8 +86,8 @@ def as_doc(result: DocResult, path: Path) -> CachedDoc:
 
 
 def _pack(r: DocResult) -> tuple:
-    """A result as plain tuples: 5,000 results load in 0.07 s, not 0.1 s as dataclass
-    objects (each object is rebuilt from its __dict__ by pickle)."""
+    """A result as plain tuples: they load faster than dataclass objects, which pickle
+    rebuilds one by one from their __dict__ (measured in docs/performance.md)."""
     rep = r.report
     return (r.kind, r.rel, r.data, r.valid, rep if rep is None else
             (rep.errors, rep.warnings, rep.figures_checked, rep.figures_found, rep.figures_derived,
@@ -197,7 +197,7 @@ class Pronunciations:
 
 
 def quick_pronunciations(folder: Path) -> None:
-    """Let textstat look words up on disk instead of parsing all of CMUdict (~1 s) first.
+    """Let textstat look words up on disk instead of parsing all of CMUdict first.
 
     Made once per cache folder; then a rebuild reads only the words its new texts use
     (a clean build's workers, forked after this, share the table). The grades are the
@@ -231,7 +231,7 @@ def quick_pronunciations(folder: Path) -> None:
 
 def quick_hyphenation(folder: Path) -> None:
     """Give Pyphen (textstat's syllables for words CMUdict lacks) its English patterns
-    from a pickle in the cache: parsing the pattern file took 0.06-0.09 s of a rebuild.
+    from a pickle in the cache, instead of parsing the pattern file on every rebuild.
     Pyphen keeps parsed pattern files in pyphen.hdcache by path; this fills that entry
     with the same object, parsed once per cache folder."""
     from importlib.metadata import version
@@ -293,8 +293,8 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
         stats[name] = (sig, digest(raw))
         return raw, stats[name][1], linked
 
-    # names and paths as strings, one lstat per file: Path objects and their str() for
-    # 10,000 content and source files cost 0.03 s of every rebuild at 5,000 studies
+    # names and paths as strings, one lstat per file: a Path object and its str() for
+    # every content and source file would be made on every rebuild
     files = []
     for fname, kind in (("site.yaml", "site"), ("glossary.yaml", "glossary")):
         path = content / fname
@@ -379,7 +379,7 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
               files[i][3] if files[i][3] is not None else files[i][0].read_bytes(),
               source_text(sources.get(files[i][0].stem)) if files[i][2] == "study" else None) for i in todo]
     if cache and cache.folder and items:
-        quick_pronunciations(cache.folder)   # instead of loading all of CMUdict (~1 s)
+        quick_pronunciations(cache.folder)   # instead of loading all of CMUdict
     JOB["items"] = items                  # before the fork: workers inherit it
     forked = pool(jobs, len(items))
     if forked:

@@ -348,8 +348,8 @@ def table(site, *, condition: str | None = None, drug: str | None = None,
 
 def _summaries(site: Site) -> dict[str | None, Table]:
     """The summary table of every whole-site view (all routes: None; each route), counted
-    in one pass over the regimens and made once per site: counting rows view by view cost
-    0.02 s per view at 5,000 studies, and a one-study rebuild draws three such pages."""
+    in one pass over the regimens and made once per site, not view by view: a one-study
+    rebuild draws three such pages."""
     made = site.__dict__.get("_dosing_summaries")
     if made is not None:
         return made

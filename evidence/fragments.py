@@ -34,8 +34,8 @@ class Fragments:
 
     def __init__(self) -> None:
         # the last build's fragments, by the digest's first digit, then (kind, variant), then
-        # digest: 70,000 fragments load as strings under a few hundred keys, not as 70,000
-        # key tuples (0.015 s of every one-study rebuild at 5,000 studies)
+        # digest: the fragments load as strings under a few hundred keys, not as one key
+        # tuple each
         self.shards: dict[str, dict] = {}
         self.digests: dict[str, set] = {}   # the entry digests each of those shards holds
         self.made: dict = {}         # used or made in this build
@@ -69,9 +69,9 @@ class Fragments:
 
     def reset(self) -> None:
         """Forget this build's fragments (their digests belong to its objects). The big
-        dicts are freed at the next reset, not now: freeing 60,000 strings took 0.06 s of
-        every one-study rebuild (with entity, the last reference to the build's objects), and
-        a command-line build ends right after."""
+        dicts are freed at the next reset, not now: freeing their strings one by one would
+        slow every one-study rebuild (with entity, the last reference to the build's objects),
+        and a command-line build ends right after."""
         _FREED_LATER[:] = [self.shards, self.made, self.alive, self.entity, self.seen]
         self.__init__()
 
@@ -181,7 +181,7 @@ class Fragments:
 
     def _write(self, folder: Path, shard: str, part: dict, digests: set) -> None:
         """One shard: its texts in the pickle, its bytes (the downloads' pieces) in a blob
-        file the next build maps instead of reading (33 MB at 5,000 studies: 0.03 s). The
+        file the next build maps instead of reading. The
         blob has a new name each time and the pickle names it, so a crash between the two
         writes leaves the last pair whole; blobs no pickle names are deleted after."""
         blobs = {g: t for g, t in part.items() if t and isinstance(next(iter(t.values())), (bytes, memoryview))}

@@ -24,7 +24,7 @@ Path_ = tuple  # a field path: ("regimens", 0, "dose")
 @lru_cache(maxsize=1)
 def pyyaml():
     """(the yaml module, its fastest safe loader class, the strict loader class), made on
-    first use: a rebuild that finds every file in the cache never imports PyYAML (0.012 s)."""
+    first use: a rebuild that finds every file in the cache never imports PyYAML."""
     import yaml
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

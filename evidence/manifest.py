@@ -52,8 +52,8 @@ def file_digests(folder: Path, pattern: str = "*") -> dict[str, str]:
 
 def generator_digest(package: Path, schema: Path) -> str:
     """The generator's own version: its code, its schemas and the libraries it renders with."""
-    # the installed versions, read from the dist-info folder names: importing
-    # importlib.metadata alone would cost a no-change rebuild 50 ms
+    # the installed versions, read from the dist-info folder names: a no-change rebuild
+    # does not pay for importing importlib.metadata
     spec = find_spec("jinja2")
     site = Path(spec.origin).parent.parent if spec and spec.origin else None
     wanted = {n.lower().replace("-", "_") for n in _PACKAGES}
@@ -73,8 +73,8 @@ class TemplateDeps:
         self.env, self.digests = env, digests
         self._direct: dict[str, tuple[set[str], set[str] | None]] = {}
         self._closure: dict[str, tuple[str, frozenset[str]]] = {}
-        # the last build's scans (template -> (digest, scan)): parsing 40 templates costs
-        # a rebuild 0.1 s; a template whose digest is unchanged is not parsed again
+        # the last build's scans (template -> (digest, scan)): a template whose digest is
+        # unchanged is not parsed again
         for name, (d, scanned) in (known or {}).items():
             if digests.get(name) == d:
                 self._direct[name] = scanned

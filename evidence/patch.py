@@ -27,9 +27,8 @@ def commit(output: Path, pending: Path, written: list[str], removed: list[str],
            name=lambda rel: rel) -> list[Path]:
     """Move pending/<name(path)> over output/<path> for each written path; delete removed paths.
     Returns the folders left to delete (the replaced files' backups, the emptied pending
-    folder): deleting them frees the old files' blocks, 0.02 s of a one-study rebuild at
-    5,000 studies (the old studies.json is 22 MB), which the caller does beside its last
-    steps. A folder left behind is deleted by the next build (write.clean_stale)."""
+    folder): deleting them frees the old files' blocks (the old studies.json among them),
+    which the caller does beside its last steps. A folder left behind is deleted by the next build (write.clean_stale)."""
     backup = output.parent / f".{output.name}{BACKUP_PREFIX}{os.getpid()}"
     journal = output.parent / f".{output.name}{JOURNAL_PREFIX}{os.getpid()}"
     shutil.rmtree(backup, ignore_errors=True)

@@ -208,7 +208,7 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
         STORE.reset()           # its digests belong to this build's objects
         if collecting and not final:
             # (not when the process ends next: the first allocation after gc.enable() would
-            # scan every object this build made, 0.1 s at 5,000 studies, for nothing)
+            # scan every object this build made, for nothing)
             gc.enable()
 
 
@@ -226,7 +226,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     old = None if clean else Manifest.load(folder, output)
     # the second core, from here: a forked child looks for hand-edited output files while
     # this process scans the content, then imports what checking a file needs (jsonschema,
-    # the pronunciation tables: 0.15 s); once the scan is done it checks the few changed
+    # the pronunciation tables); once the scan is done it checks the few changed
     # files while this process loads the cache and the rendering modules (Jinja, Markdown).
     # Not beside other threads, as in serve: a forked child inherits none of them, and a
     # lock one of them held would never be released in the child.
@@ -301,7 +301,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     # files copied as they are, and files made from the whole site (feeds, sitemap, the
     # downloads): made every time, written only when their bytes differ from the last build's.
     # (Making them in a forked child while this process renders was slower: after the fork
-    # both processes copy every memory page they touch, 0.1-0.2 s at 5,000 studies.)
+    # both processes copy every memory page they touch.)
     static_keys, changed = _statics(templates, site, [e[0] for e in plan], fp,
                                     {} if everything else old.pages, touched, everything)
     check_paths([e[0] for e in plan] + list(static_keys))
@@ -386,7 +386,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
         remover.join()
     result.times["write"] = time.perf_counter() - t
     if final:       # the process ends next: freeing the build's objects one by one on return
-        _KEPT.append(locals())          # took 0.05-0.08 s at 5,000 studies, for nothing
+        _KEPT.append(locals())          # would take measurable time, for nothing
     return result
 
 
@@ -440,7 +440,7 @@ class _Writer(threading.Thread):
     """Write (path, bytes or pieces of bytes) files under a folder: first `files`, then
     what put() hands over until finish(). What it raises is kept for the caller. Flat:
     each file under its staged_name, so no folder is made for it (a build in place moves
-    its few files from there; 50 folders cost 0.02 s on this file system)."""
+    its few files from there, with no folder to make for each)."""
 
     def __init__(self, target: Path, files: list[tuple[str, bytes]], flat: bool = False):
         super().__init__(daemon=True)

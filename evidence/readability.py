@@ -31,7 +31,7 @@ def plain(markdown_text: str) -> str:
 
 def grade(text: str) -> float:
     """Flesch-Kincaid grade of a text (textstat: the project's check)."""
-    import textstat  # imported late: its first call loads a dictionary (~1 s)
+    import textstat  # imported late: its first call loads a dictionary
     return round(float(textstat.flesch_kincaid_grade(plain(text))), 1)
 
 

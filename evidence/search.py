@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 # Boxes repeated on every study, condition or drug page: nobody searches for them. And
-# what repeats the page's own text in another form (#9: indexing 5,000 studies took 20 s):
+# what repeats the page's own text in another form (#9: it made indexing slow):
 # the verbatim source quotes behind each figure, the pictures (their text is in the key
 # facts), the ready-made citation formats and the printed handout's lines.
 EXCLUDE = (".advice", ".notice", ".toc", ".breadcrumbs", ".dates", "article.study .lede",
@@ -43,7 +43,7 @@ def command(site_dir: Path) -> list[str]:
 
 def index(site_dir: Path) -> None:
     """Run Pagefind over a built (staging) folder; it writes site_dir/pagefind/."""
-    import subprocess                   # (only to index: 0.003 s of every rebuild otherwise)
+    import subprocess                   # (only to index: not on every rebuild)
     cmd = command(site_dir)
     import shutil
     if shutil.which("setpriv"):         # the indexer dies with a killed build (util-linux)

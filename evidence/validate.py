@@ -29,7 +29,7 @@ def validator(kind: str) -> Draft202012Validator:  # noqa: F821 - imported here,
     The schemas themselves are checked against the metaschema by a test
     (tests/test_incremental.py), not on every build: that took a quarter of a
     one-study rebuild (#9). jsonschema is imported here, when a file is checked: a
-    rebuild whose files all come from the cache does not load it (0.05 s).
+    rebuild whose files all come from the cache does not load it.
     """
     from jsonschema import Draft202012Validator, validators
     # JSON Schema counts 7.0 as an integer; the content model does not (`7`, not `7.0` or `1e3`)
