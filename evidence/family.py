@@ -340,6 +340,9 @@ def count_words(o: dict, people: str = "children") -> str:
     return "Not reported"
 
 
+ALPHA = 0.05    # a before/after change with a larger P value "could be due to chance"
+
+
 def chance_text(o: dict) -> str | None:
     """'This change could be due to chance (P = 0.16).' for a before/after change whose P
     value is above 0.05 or not given; None when there is no change to judge."""
@@ -351,7 +354,7 @@ def chance_text(o: dict) -> str | None:
     p = o.get("p_value")
     if p is None:
         return "No P value was given, so this change could be due to chance."
-    if isinstance(p, (int, float)) and p > 0.05:
+    if isinstance(p, (int, float)) and p > ALPHA:
         return f"This change could be due to chance ({fmt.p_value(p)})."
     return None
 

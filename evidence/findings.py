@@ -18,7 +18,6 @@ from .dosing import age_text, regimen_line
 from .model import CERTAINTY, Condition, Outcome, Site, Study
 
 SMALL = 100     # below this many people in every study, the text calls the studies small
-ALPHA = 0.05    # a before/after change with a larger P value "could be due to chance"
 _WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 DESIGN_WORDS = {  # (one, many, what it is): ordered from the strongest design
     "randomised-controlled-trial": ("a randomised trial", "randomised trials",
@@ -56,26 +55,6 @@ def treated_outcomes(study: Study) -> list[Outcome]:
     """Outcomes of the treated group (comparison groups' figures are not before/after)."""
     treated = {g["id"] for g in study.data.get("groups", []) if g["role"] == "treated"}
     return [o for o in study.outcomes if "group" not in o.data or o.data["group"] in treated]
-
-
-def _central(m):
-    if not isinstance(m, dict):
-        return None
-    return next((m[k] for k in ("median", "mean", "value") if k in m), None)
-
-
-def change(o: Outcome) -> str | None:
-    """'better', 'worse', 'chance' or None (no before/after numbers) for one outcome."""
-    if o.is_count:
-        return None
-    before, after = _central(o.data["baseline"]), _central(o.data["follow_up"])
-    if before is None or after is None or before == after:
-        return None
-    p = o.data.get("p_value")
-    if isinstance(p, (int, float)) and p > ALPHA:
-        return "chance"
-    went_down = after < before
-    return "better" if went_down == (o.data["better"] == "lower") else "worse"
 
 
 def has_comparison(study: Study) -> bool:
@@ -159,21 +138,6 @@ def study_finding(study: Study, condition: Condition) -> StudyFinding:
     return StudyFinding(study, who, results)
 
 
-def serious_text(study: Study) -> str:
-    """'0 of 7', 'at least 2 of 63', or 'Not reported'; deaths added where given."""
-    sae, n = study.data["safety"]["serious_adverse_events"], study.n
-    if fmt.is_nr(sae):
-        text = fmt.NOT_REPORTED
-    elif isinstance(sae, dict):
-        text = f"at least {fmt.num(sae['at_least'])} of {fmt.num(n)}"
-    else:
-        text = f"{fmt.num(sae)} of {fmt.num(n)}"
-    deaths = study.data["safety"].get("deaths")
-    if isinstance(deaths, int):
-        text += f"; {fmt.num(deaths)} death{'s' if deaths != 1 else ''}"
-    return text
-
-
 @dataclass(frozen=True)
 class StudyRow:
     """One study on a condition's 'what the studies found' page."""
@@ -203,10 +167,6 @@ class StudyRow:
     @property
     def more_outcomes(self) -> int:
         return len(self.study.outcomes) - 1
-
-    @property
-    def serious(self) -> str:
-        return serious_text(self.study)
 
     @property
     def harms(self) -> str:
@@ -355,11 +315,7 @@ class Findings:
 
 def harms_by_study(studies: list[Study]) -> tuple[tuple[Study, tuple[str, ...]], ...]:
     """Every harm each study reports, in plain words (condition evidence and drug pages)."""
-    return tuple((s, tuple(harms.family_lines(s))) for s in rows_order(studies))
-
-
-def rows_order(studies: list[Study]) -> list[Study]:
-    return [r.study for r in rows(studies)]
+    return tuple((r.study, tuple(harms.family_lines(r.study))) for r in rows(studies))
 
 
 def findings(condition: Condition, studies: list[Study]) -> Findings:

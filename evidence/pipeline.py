@@ -195,7 +195,7 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
     """Validate, render what changed, and update output/ (all or nothing); `search=False`
     is `--no-search`. `final`: the process ends after this build (the command line)."""
     no_search = not search
-    from .write import build_lock
+    from .write import build_lock, clean_stale
     if not content.is_dir():
         raise FileNotFoundError(f"no content folder at {content}")
     import gc
@@ -203,6 +203,7 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
     gc.disable()            # no reference cycles to find; GC passes over 5,000 parsed files cost ~20%
     try:
         with build_lock(Path(output)):      # the manifest must describe output/ as this build found it
+            clean_stale(Path(output))       # every build first undoes what a killed one left
             return _build(content, output, strict, clean, no_search, quiet, jobs, templates, warm, final)
     finally:
         STORE.reset()           # its digests belong to this build's objects
@@ -215,9 +216,8 @@ def build(content: Path, output: Path, strict: bool = False, *, clean: bool = Fa
 def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bool, quiet: bool,
            jobs: int | None, templates: Path | None, warm: bool = False, final: bool = False) -> Result:
     from .manifest import Fingerprints, TemplateDeps, page_key
-    from .write import STAGING_PREFIX, check_paths, clean_stale, swap
+    from .write import STAGING_PREFIX, check_paths, swap
     output, jobs = Path(output), jobs or os.cpu_count() or 1
-    clean_stale(output)         # every build, a no-change one too, first undoes what a killed one left
     templates = Path(templates or PACKAGE.parent / "templates")     # render.TEMPLATES
     result, progress, folder = Result(output=output), Progress(quiet), cache_folder(output)
     t = time.perf_counter()
@@ -281,8 +281,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     from .model import build_site
     t = time.perf_counter()
     site = build_site(docs, texts, build_date())
-    from .feeds import sitemap_note
-    result.notes = [n for n in [sitemap_note(site.config)] if n]
+    result.notes = _notes(site.config)
     env = make_env(templates)
     from jinja2 import FileSystemBytecodeCache
     (folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
@@ -321,7 +320,6 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     result.written = sum(e[0].endswith(".html") for e in dirty)
     result.unchanged, result.removed = result.pages - result.written, len(gone)
     t = time.perf_counter()
-    clean_stale(output)
     target = output.parent / f".{output.name}{STAGING_PREFIX}{os.getpid()}"
     shutil.rmtree(target, ignore_errors=True)
     try:
@@ -367,9 +365,8 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
         fresh = [e[0] for e in dirty] + dirty_static
         written = {**{p: old.files[p] for p in new_keys if p in old.files}, **stamp(output, fresh)}
     extra = stamp(output, sorted(_all_files(output) - set(new_keys))) if staged and not no_search else {}
-    summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings",
-                                             "figures_checked", "figures_found", "figures_derived",
-                                             "notes")}
+    summary = {k: getattr(result, k) for k in ("pages", "studies", "drugs", "conditions", "warnings", "notes",
+                                             "figures_checked", "figures_found", "figures_derived")}
     # for the no-change report: the highest grades, not every text's (25,000 at 5,000 studies)
     summary["reading"] = [max(result.reading, key=lambda r: r[2]),
                           max(result.reading, key=lambda r: r[-1])] if result.reading else []
@@ -388,6 +385,12 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     if final:       # the process ends next: freeing the build's objects one by one on return
         _KEPT.append(locals())          # would take measurable time, for nothing
     return result
+
+
+def _notes(config: dict) -> list[str]:
+    """Lines for the build report about what the site leaves out (no sitemap without base_url)."""
+    from .feeds import sitemap_note
+    return [n for n in [sitemap_note(config)] if n]
 
 
 AHEAD_MAX = 64      # changed files checked ahead in a child; more go to the worker pool

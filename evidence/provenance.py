@@ -124,6 +124,33 @@ def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _check_unused(warn, fpath, block, quote, own) -> None:
+    """1.2: numbers of the quote that no value of the block uses, while a field that
+    would hold a figure is not-reported; and not_used entries the quote does not give.
+    The unused rule needs the block's own quote (an adverse event without one shares
+    the safety quote, whose block counts the adverse events' values as used)."""
+    have = numbers_in(quote) if quote else frozenset()
+    excused = set()
+    for i, item in enumerate(block.get("not_used", [])):
+        number = float(item["number"])
+        excused.add(number)
+        if number not in have:
+            warn(fpath + ("not_used", i, "number"),
+                 f"not_used names {_shown(number)}, which is not in the quote",
+                 "list only numbers the quote gives")
+    if not own or not quote:
+        return
+    empty = [k for k, v in block.items() if v == "not-reported" and k not in _WORDS_ONLY]
+    unused = sorted(have - {v for _, v in _numbers(block)} - excused)
+    if empty and unused:
+        several = len(unused) > 1
+        warn(fpath + (empty[0],),
+             f"the quote gives {_listed([_shown(v) for v in unused])}, but {_listed(empty)} "
+             f"{'are' if len(empty) > 1 else 'is'} not-reported",
+             f"use the figure{'s' if several else ''}, or list {'each' if several else 'it'} under "
+             "not_used: with the reason it is not a value of this block")
+
+
 def check_study(doc: SourceDoc, source: str | None, report) -> None:
     """Add provenance warnings (and '...' errors) for one schema-valid study to report."""
     s = doc.data
@@ -181,38 +208,12 @@ def check_study(doc: SourceDoc, source: str | None, report) -> None:
                 warn(fpath + ("derived",), f"derived names `{format_path(p)}`, which is not a number "
                                            "in this block", "list only paths of numbers")
 
-    def check_unused(fpath, block, quote, own):
-        """1.2: numbers of the quote that no value of the block uses, while a field that
-        would hold a figure is not-reported; and not_used entries the quote does not give.
-        The unused rule needs the block's own quote (an adverse event without one shares
-        the safety quote, whose block counts the adverse events' values as used)."""
-        have = numbers_in(quote) if quote else frozenset()
-        excused = set()
-        for i, item in enumerate(block.get("not_used", [])):
-            number = float(item["number"])
-            excused.add(number)
-            if number not in have:
-                warn(fpath + ("not_used", i, "number"),
-                     f"not_used names {_shown(number)}, which is not in the quote",
-                     "list only numbers the quote gives")
-        if not own or not quote:
-            return
-        empty = [k for k, v in block.items() if v == "not-reported" and k not in _WORDS_ONLY]
-        unused = sorted(have - {v for _, v in _numbers(block)} - excused)
-        if empty and unused:
-            several = len(unused) > 1
-            warn(fpath + (empty[0],),
-                 f"the quote gives {_listed([_shown(v) for v in unused])}, but {_listed(empty)} "
-                 f"{'are' if len(empty) > 1 else 'is'} not-reported",
-                 f"use the figure{'s' if several else ''}, or list {'each' if several else 'it'} under "
-                 "not_used: with the reason it is not a value of this block")
-
     for fpath, block, skip in blocks(s):
         quote = block.get("quote")
         if quote:
             check_quote(fpath + ("quote",), quote)
         check_block(fpath, block, skip, quote)
-        check_unused(fpath, block, quote, True)
+        _check_unused(warn, fpath, block, quote, True)
     aes = s["safety"]["adverse_events"]
     if isinstance(aes, list):
         for i, ae in enumerate(aes):
@@ -221,6 +222,6 @@ def check_study(doc: SourceDoc, source: str | None, report) -> None:
             if ae.get("quote"):
                 check_quote(fpath + ("quote",), ae["quote"])
             check_block(fpath, ae, frozenset(), quote)
-            check_unused(fpath, ae, quote, bool(ae.get("quote")))
+            _check_unused(warn, fpath, ae, quote, bool(ae.get("quote")))
     if s["conclusion"] != "not-reported":
         check_quote(("conclusion",), s["conclusion"])

@@ -258,21 +258,7 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
         if o["id"] in seen:
             out.append(_err(doc, at + ("id",), f"two outcomes with id `{o['id']}` (also outcomes[{seen[o['id']]}])"))
         seen.setdefault(o["id"], i)
-        gn, label = n, "population.n"
-        if "group" in o:
-            if o["group"] not in groups:
-                out.append(_err(doc, at + ("group",), f"no group with id `{o['group']}`",
-                                _near(o["group"], groups) or "add it under groups"))
-            else:
-                gn = groups[o["group"]]["n"]
-                label = f"groups[{s['groups'].index(groups[o['group']])}].n"
-        if "subgroup" in o:
-            if o["subgroup"] not in subgroups:
-                out.append(_err(doc, at + ("subgroup",), f"no subgroup with id `{o['subgroup']}`",
-                                _near(o["subgroup"], subgroups) or "add it under population.subgroups"))
-            else:
-                k = list(subgroups).index(o["subgroup"])
-                gn, label = subgroups[o["subgroup"]].get("n", NR), f"population.subgroups[{k}].n"
+        gn, label = _whose(doc, at, o, n, groups, subgroups, out)
         wrong = ("events", "of", "percent", "counted_in") if o["type"] == "continuous" \
             else ("baseline", "follow_up", "unit")
         for k in wrong:
@@ -302,6 +288,21 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
         for i, ae in enumerate(saf["adverse_events"]):
             _count_rules(doc, ("safety", "adverse_events", i), ae, n, out)
     return out
+
+
+def _whose(doc, at, o, n, groups, subgroups, out) -> tuple:
+    """(n, field label) of the people an outcome counts: its group's, its subgroup's (1.2),
+    or population.n; a group or subgroup that does not exist is an error."""
+    gn, label = n, "population.n"
+    for key, known, where in (("group", groups, "groups"), ("subgroup", subgroups, "population.subgroups")):
+        if key not in o:
+            continue
+        if o[key] not in known:
+            out.append(_err(doc, at + (key,), f"no {key} with id `{o[key]}`",
+                            _near(o[key], known) or f"add it under {where}"))
+        else:
+            gn, label = known[o[key]].get("n", NR), f"{where}[{list(known).index(o[key])}].n"
+    return gn, label
 
 
 def _check_subgroups(doc, s, n, out) -> dict[str, dict]:
