@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import format_error, summary_line
-from .pipeline import BuildFailed, build, check
-from .search import SearchError
-from .write import WriteError
+from .content.errors import format_error, summary_line
+from .build.pipeline import BuildFailed, build, check
+from .build.search import SearchError
+from .build.write import WriteError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_OTHER = 0, 1, 2, 3
 
@@ -90,7 +90,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _init(target: Path) -> int:
     """`init DIR`: write the starter content folder; one line and exit 3 when refused."""
-    from . import scaffold, starter
+    from .content import scaffold, starter
     try:
         written = starter.init(target)
     except scaffold.AuthoringError as e:
@@ -121,7 +121,7 @@ def main(argv: list[str]) -> int:
         return EXIT_OTHER
     try:
         if command == "import":
-            from . import importer
+            from .content import importer
             try:
                 outcomes = importer.import_file(content, Path(args.file), only=args.only, force=args.force)
             except importer.AuthoringError as e:
@@ -129,7 +129,7 @@ def main(argv: list[str]) -> int:
                 return EXIT_OTHER
             return EXIT_OK if importer.report(outcomes) else EXIT_OTHER
         if command == "new":
-            from . import scaffold
+            from .content import scaffold
             try:
                 path = scaffold.new(content, args.title)
             except scaffold.AuthoringError as e:
@@ -143,7 +143,7 @@ def main(argv: list[str]) -> int:
             _report(result, args.quiet)
             return EXIT_OK
         if command == "serve":
-            from .serve import serve
+            from .preview.serve import serve
             return serve(content, Path(args.output), args.host, args.port, strict=args.strict,
                          search=not args.no_search)
         result = build(content, Path(args.output), strict=args.strict, clean=args.clean,

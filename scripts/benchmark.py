@@ -34,9 +34,9 @@ TARGETS = {"clean build": ("x floor", 2.0), "no-change rebuild": ("s", 0.5),
 def floor(content: Path, output: Path) -> None:
     """The plain floor: load YAML, render one template per study, write. Nothing else."""
     import yaml
-    from evidence.load import SourceDoc, content_files
-    from evidence.model import build_site
-    from evidence.render import CSP, canonical, linker, make_env
+    from evidence.content.load import SourceDoc, content_files
+    from evidence.content.model import build_site
+    from evidence.pages.render import CSP, canonical, linker, make_env
     docs = [SourceDoc(p, p.name, kind, yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader))
             for p, kind in content_files(content)]
     site = build_site(docs, {}, "2026-01-01")     # linking only: the template needs objects
@@ -122,7 +122,7 @@ def main(argv: list[str]) -> int:
         build_mb = peak_mb()
         os.sync()
         t = time.perf_counter()
-        from evidence.search import command     # the build's own indexer command
+        from evidence.build.search import command     # the build's own indexer command
         done = subprocess.run(command(site / "output"), env=env, capture_output=True)
         search = time.perf_counter() - t if done.returncode == 0 else None
         f = times["plain floor"]

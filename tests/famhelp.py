@@ -7,8 +7,8 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from evidence.load import load_all, read_sources
-from evidence.model import Outcome, Regimen, Site, Study, build_site
+from evidence.content.load import load_all, read_sources
+from evidence.content.model import Outcome, Regimen, Site, Study, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

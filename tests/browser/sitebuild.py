@@ -57,7 +57,7 @@ def built_site() -> BuiltSite:
 
 
 # The dosing table's 13 sort pages hold /dosing/'s rows, byte for byte, in another order
-# (tests/test_fragments.py checks); they differ in the column headers' sort state. axe runs
+# (tests/site/test_fragments.py checks); they differ in the column headers' sort state. axe runs
 # on one sorted each way; the HTML checker and the link checks still see every one.
 AXE_SORT_SAMPLE = ("dosing/sort/dose/index.html", "dosing/sort/n/index.html")
 

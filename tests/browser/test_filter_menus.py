@@ -9,7 +9,7 @@ from typing import Any
 
 import checks
 
-from evidence.pipeline import build
+from evidence.build.pipeline import build
 
 sys.path.insert(0, str(checks.ROOT / "scripts"))
 from synthetic import make_corpus  # noqa: E402

@@ -1,7 +1,7 @@
 """A second site made with `build.py init` (issue 19), in a real browser: axe-core, the Nu
 HTML checker and links, with zero studies and again after one study is added with `new`.
 
-Each site is made as a maintainer would (tests/test_init.py make_site): `init` into a
+Each site is made as a maintainer would (tests/site/test_init.py make_site): `init` into a
 temporary folder, every TODO placeholder filled, `check --strict`, then `build.py
 --content <folder> --output <folder>`. The checks are the functions of checks.py that the
 shipped site's page tests use (and that test_browser_checks_fail.py shows can fail); each
@@ -19,7 +19,7 @@ import pytest
 from sitebuild import axe_pages
 
 TESTS = Path(__file__).resolve().parents[1]
-if str(TESTS) not in sys.path:  # tests/test_init.py's helpers
+if str(TESTS) not in sys.path:  # tests/site/test_init.py's helpers
     sys.path.insert(0, str(TESTS))
 
 from test_init import STUDY_ID, make_site, topic_mentions  # noqa: E402

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from evidence.serve import Preview
+from evidence.preview.serve import Preview
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60_000          # ms: a rebuild on a busy 2-core machine
