@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.errors import ContentError, display_path
-from .fragments import PRUNE
+from ..pages.fragments import PRUNE
 from ..content.load import KINDS, LoadError, SourceDoc, content_names, parse_yaml, source_names
 from .manifest import digest
 from .workers import JOB, chunks, pool

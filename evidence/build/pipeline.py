@@ -19,7 +19,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..content.errors import ContentError
-from .fragments import STORE
+from ..pages.fragments import Fragments
 from .manifest import Manifest, digest, file_digests, stamp
 from .workers import JOB, Early, Progress, chunks, pool
 
@@ -282,7 +282,7 @@ def _build(content: Path, output: Path, strict: bool, clean: bool, no_search: bo
     t = time.perf_counter()
     site = build_site(docs, texts, build_date())
     result.notes = _notes(site.config)
-    env = make_env(templates)
+    env = make_env(templates, STORE)
     from jinja2 import FileSystemBytecodeCache
     (folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
     env.bytecode_cache = FileSystemBytecodeCache(str(folder / "jinja"))
@@ -428,7 +428,7 @@ def _statics(templates: Path, site, paths: list[str], fp, old_pages: dict, touch
     changed = [(f.path, f.body) for f in assets
                if everything or f.path in touched or keys[f.path] != old_pages.get(f.path)]
     get = old_pages.get
-    for group, key, make in whole_site_files(site, paths):
+    for group, key, make in whole_site_files(site, paths, STORE):
         key = key or whole
         due = everything
         for path in group:
@@ -532,6 +532,7 @@ def _all_files(root: Path) -> set[str]:
 
 
 _GEN: list[str] = []
+STORE = Fragments()
 _KEPT: list = []        # build(final=True): what is left for the process's exit to drop
 _WARM: dict = {}        # build(warm=True), as serve calls it: what one rebuild hands the next
 

@@ -4,6 +4,8 @@ Pure functions from content values to display text; templates print their result
 """
 from __future__ import annotations
 
+import re
+
 NR = "not-reported"
 NOT_REPORTED = "Not reported"
 UNITS = {"mg/m2": "mg/m²", "g/m2": "g/m²", "mg/m2/day": "mg/m²/day"}
@@ -179,3 +181,44 @@ def count_figure(o: dict) -> str:
 
 def text_or_nr(v) -> str:
     return NOT_REPORTED if is_nr(v) or v is None else str(v)
+
+
+# Page ranges of a citation: shared by the exports (pages.cite, pages.jsonld) and `import`
+def split_pages(pages) -> tuple[str, str | None] | None:
+    """The first and last page as written: '3168-74' -> ('3168', '74'); 'e000987' -> ('e000987', None)."""
+    if pages is None:
+        return None
+    text = str(pages).replace("–", "-")
+    first, sep, last = text.partition("-")
+    return (first.strip(), last.strip() or None) if sep else (text.strip(), None)
+
+
+_PAGE = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<digits>[0-9]+)$")
+
+
+def page_range(pages) -> tuple[str, str | None] | None:
+    """The first and last page with the last one written in full, for the exports:
+    '3168-74' -> ('3168', '3174'), 'e159-63' -> ('e159', 'e163') (the letter prefix is
+    carried), '623-627' and 'e000987' unchanged. A range that does not expand to an end
+    page at or above the start page ('99-3', 'xii-xv', 'S1-A2') is kept as written."""
+    split = split_pages(pages)
+    if split is None or split[1] is None:
+        return split
+    first, last = split
+    a, b = _PAGE.match(first), _PAGE.match(last)
+    if not a or not b or (b.group("prefix") and b.group("prefix") != a.group("prefix")):
+        return split
+    start, end = a.group("digits"), b.group("digits")
+    if len(end) < len(start):
+        end = start[:len(start) - len(end)] + end
+    if int(end) < int(start):
+        return split
+    return first, a.group("prefix") + end
+
+
+def pages_text(pages, dash: str = "-") -> str | None:
+    """The export form of the pages: 'e159-63' -> 'e159-e163' (dash '--' for BibTeX)."""
+    split = page_range(pages)
+    if split is None:
+        return None
+    return split[0] + (dash + split[1] if split[1] else "")

@@ -17,7 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from ..pages.cite import pages_text
+from .fmt import pages_text
 from .scaffold import AuthoringError
 
 EXPECTED = ("expected PubMed XML (<PubmedArticleSet> or <PubmedArticle>) "

@@ -17,8 +17,8 @@ import json
 import re
 from functools import partial
 
-from ..content.fmt import NR
-from ..build.fragments import STORE
+from ..content.fmt import NR, page_range, pages_text, split_pages  # noqa: F401 - cite.pages_text is part of this module's API
+from .fragments import Fragments
 
 # "Willems M", "Marks SD", "Aeschlimann F.A.": a surname and initials as PubMed writes them.
 # Anything else ("Ting-Wei Lin", a group name) is kept whole as a literal name: we do not
@@ -42,46 +42,6 @@ def split_name(name: str) -> dict:
     if m:
         return {"family": m.group("family"), "given": m.group("given")}
     return {"literal": name.strip()}
-
-
-def split_pages(pages) -> tuple[str, str | None] | None:
-    """The first and last page as written: '3168-74' -> ('3168', '74'); 'e000987' -> ('e000987', None)."""
-    if pages is None:
-        return None
-    text = str(pages).replace("–", "-")
-    first, sep, last = text.partition("-")
-    return (first.strip(), last.strip() or None) if sep else (text.strip(), None)
-
-
-_PAGE = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<digits>[0-9]+)$")
-
-
-def page_range(pages) -> tuple[str, str | None] | None:
-    """The first and last page with the last one written in full, for the exports:
-    '3168-74' -> ('3168', '3174'), 'e159-63' -> ('e159', 'e163') (the letter prefix is
-    carried), '623-627' and 'e000987' unchanged. A range that does not expand to an end
-    page at or above the start page ('99-3', 'xii-xv', 'S1-A2') is kept as written."""
-    split = split_pages(pages)
-    if split is None or split[1] is None:
-        return split
-    first, last = split
-    a, b = _PAGE.match(first), _PAGE.match(last)
-    if not a or not b or (b.group("prefix") and b.group("prefix") != a.group("prefix")):
-        return split
-    start, end = a.group("digits"), b.group("digits")
-    if len(end) < len(start):
-        end = start[:len(start) - len(end)] + end
-    if int(end) < int(start):
-        return split
-    return first, a.group("prefix") + end
-
-
-def pages_text(pages, dash: str = "-") -> str | None:
-    """The export form of the pages: 'e159-63' -> 'e159-e163' (dash '--' for BibTeX)."""
-    split = page_range(pages)
-    if split is None:
-        return None
-    return split[0] + (dash + split[1] if split[1] else "")
 
 
 def year_text(c: dict) -> str | None:
@@ -245,12 +205,12 @@ def csl(study) -> dict:
     return item
 
 
-def files(site) -> list[tuple]:
+def files(site, store: Fragments) -> list[tuple]:
     """studies/<id>/cite.ris, cite.bib and cite.json for every study, as
     render.whole_site_files describes them: each study's three files are keyed by its
     content, so a rebuild makes only the changed studies' (15,000 files at 5,000 studies)."""
     return [((f"studies/{s.id}/cite.ris", f"studies/{s.id}/cite.bib", f"studies/{s.id}/cite.json"),
-             STORE.key("cite-files", s), partial(_files, s)) for s in site.studies]
+             store.key("cite-files", s), partial(_files, s)) for s in site.studies]
 
 
 def _files(s) -> list[tuple[str, bytes]]:

@@ -13,7 +13,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from ..content import fmt
-from ..build import fragments
+from . import fragments
 from .cite import short_ref
 from ..content.model import Regimen, Site, Study
 

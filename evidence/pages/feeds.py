@@ -19,7 +19,7 @@ from functools import partial
 from html import escape
 import xml.etree.ElementTree as ET
 
-from ..build.fragments import STORE
+from .fragments import Fragments
 from ..content.model import Site, Study
 from ..content.rules import RESERVED_STUDY_IDS
 
@@ -63,7 +63,8 @@ def by_added(studies) -> list[Study]:
     return sorted(sorted(studies, key=lambda s: s.id), key=lambda s: str(s.data["added"]), reverse=True)
 
 
-def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: str) -> list[bytes]:
+def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: str,
+         store: Fragments | None = None) -> list[bytes]:
     """One Atom feed (RFC 4287) of `studies`, newest added first, as the pieces of its
     bytes (each entry is made once and kept as bytes: see render.whole_site_files)."""
     base_url = site.config.get("base_url", "")
@@ -90,7 +91,7 @@ def atom(site: Site, studies, feed_path: str, title: str, key: str, html_path: s
     head = ET.tostring(feed, encoding="unicode")
     depth = str(feed_path.count("/"))
     return [f'<?xml version="1.0" encoding="utf-8"?>\n{head[:-len("</feed>")]}'.encode("utf-8"),
-            *STORE.get_all("atom-entry", entries, depth, lambda s: _entry(s, base_url, feed_path)),
+            *(store or Fragments()).get_all("atom-entry", entries, depth, lambda s: _entry(s, base_url, feed_path)),
             b"</feed>\n"]
 
 
@@ -180,7 +181,7 @@ def robots(site: Site) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def files(site: Site, html_paths: list[str]) -> list[tuple]:
+def files(site: Site, html_paths: list[str], store: Fragments) -> list[tuple]:
     """feed.xml, conditions/<id>/feed.xml, sitemap.xml (only with base_url) and robots.txt,
     as render.whole_site_files describes them. Without base_url there is no sitemap group,
     so a sitemap.xml left by an earlier build is a file no longer made, and the build
@@ -190,14 +191,14 @@ def files(site: Site, html_paths: list[str]) -> list[tuple]:
 
     def condition_feed(c, path: str, studies) -> list:
         return [(path, atom(site, studies, path, f"New studies: {c.plain_name} · {title}",
-                            f"condition/{c.id}", f"conditions/{c.id}/index.html"))]
+                            f"condition/{c.id}", f"conditions/{c.id}/index.html", store))]
 
     out = [(("feed.xml",), None, lambda: [("feed.xml", atom(
-        site, site.studies, "feed.xml", f"New studies · {title}", "all", "studies/index.html"))])]
+        site, site.studies, "feed.xml", f"New studies · {title}", "all", "studies/index.html", store))])]
     for c in site.conditions:
         path, studies = f"conditions/{c.id}/feed.xml", site.studies_for("condition", c.id)
-        out.append(((path,), STORE.list_key("feed", (c, *studies)), partial(condition_feed, c, path, studies)))
+        out.append(((path,), store.list_key("feed", (c, *studies)), partial(condition_feed, c, path, studies)))
     if site.config.get("base_url", ""):
         out.append((("sitemap.xml",), None, lambda: [("sitemap.xml", sitemap(site, html_paths))]))
-    out.append((("robots.txt",), STORE.base_key("robots"), lambda: [("robots.txt", robots(site))]))
+    out.append((("robots.txt",), store.base_key("robots"), lambda: [("robots.txt", robots(site))]))
     return out

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from . import family, harms
 from ..content import fmt
-from ..build import fragments
+from . import fragments
 from .cite import short_ref
 from .dosing import age_text, regimen_line
 from ..content.model import CERTAINTY, Condition, Outcome, Site, Study

@@ -19,7 +19,7 @@ from functools import partial
 
 from ..content import fmt
 from .dosing import basis
-from ..build.fragments import STORE
+from .fragments import Fragments
 from ..content.model import Site
 from ..content.validate import MODEL_VERSION, SCHEMA_DIR
 
@@ -129,11 +129,11 @@ def regimens_csv(site: Site) -> str:
     return b"".join(_csv_parts(site)).decode("utf-8")
 
 
-def _csv_parts(site: Site) -> list[bytes]:
+def _csv_parts(site: Site, store: Fragments | None = None) -> list[bytes]:
     """regimens.csv as the pieces of its bytes: the header, then each study's rows."""
     buf = io.StringIO()
     csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n").writeheader()
-    return [buf.getvalue().encode("utf-8"), *STORE.get_all(
+    return [buf.getvalue().encode("utf-8"), *(store or Fragments()).get_all(
         "csv-rows", site.by_id, "",
         lambda study: _csv_rows(study, site.build_date))]
 
@@ -147,7 +147,7 @@ def _csv_rows(study, build_date: str) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def studies_json(site: Site) -> list[bytes]:
+def studies_json(site: Site, store: Fragments | None = None) -> list[bytes]:
     """studies.json, as the pieces of its bytes: the build date, the content model version,
     every study as its YAML gives it, then the figures this site calculated from them
     (`calculated`, one entry per regimen that has any). Written as json.dumps(doc, indent=1)
@@ -155,14 +155,14 @@ def studies_json(site: Site) -> list[bytes]:
     head = json.dumps({"build_date": site.build_date, "content_model": MODEL_VERSION,
                        "schema": "schema/study.schema.json", "studies": [], "calculated": []},
                       ensure_ascii=False, indent=1)
-    studies = site.by_id
+    studies, store = site.by_id, store or Fragments()
     if not studies:
         return [head.encode("utf-8") + b"\n"]
     out = [head[:-len('[],\n "calculated": []\n}')].encode("utf-8") + b"[\n  "]
-    for part in STORE.get_all("study-json", studies, "", _study_json):
+    for part in store.get_all("study-json", studies, "", _study_json):
         out += (part, b",\n  ")
     out[-1] = b"\n ],\n \"calculated\": "
-    calc = [part for part in STORE.get_all("calc-json", studies, "", _calc_json) if part]
+    calc = [part for part in store.get_all("calc-json", studies, "", _calc_json) if part]
     if not calc:
         return out + [b"[]\n}\n"]
     out.append(b"[\n  ")
@@ -185,13 +185,13 @@ def _calc_json(study) -> bytes:
                          for r in records if r is not None)
 
 
-def files(site: Site) -> list[tuple]:
+def files(site: Site, store: Fragments) -> list[tuple]:
     """studies.json, regimens.csv and schema/*.schema.json, as render.whole_site_files
     describes them."""
-    out = [(("studies.json",), None, lambda: [("studies.json", studies_json(site))]),
-           (("regimens.csv",), None, lambda: [("regimens.csv", _csv_parts(site))])]
+    out = [(("studies.json",), None, lambda: [("studies.json", studies_json(site, store))]),
+           (("regimens.csv",), None, lambda: [("regimens.csv", _csv_parts(site, store))])]
     for p in sorted(SCHEMA_DIR.glob("*.schema.json")):
         # the schemas are part of the generator: remade when it changes, not with the content
-        out.append(((f"schema/{p.name}",), STORE.base_key("schema"),
+        out.append(((f"schema/{p.name}",), store.base_key("schema"),
                     partial(lambda p: [(f"schema/{p.name}", p.read_bytes())], p)))
     return out

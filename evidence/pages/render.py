@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
 from . import browse, cite, dosing, family, feeds, findings, jsonld, opendata, pictures, terms
-from ..build import fragments, search
+from . import fragments
+from ..build import search
 from ..content import fmt
 from ..content.model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
 
@@ -56,8 +57,9 @@ def markdown_html(text: str) -> Markup:
     return Markup(clean)
 
 
-def make_env(templates: Path = TEMPLATES) -> Environment:
-    """The Jinja environment: autoescape, StrictUndefined, the house filters."""
+def make_env(templates: Path = TEMPLATES, store: fragments.Fragments | None = None) -> Environment:
+    """The Jinja environment: autoescape, StrictUndefined, the house filters, and the
+    build's fragment store as env.fragments (a fresh one, this environment only, if None)."""
     env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True,
@@ -75,6 +77,7 @@ def make_env(templates: Path = TEMPLATES) -> Environment:
     # clinicians (#5): citations, JSON-LD and the dosing table on drug pages
     env.globals.update(cite_reference=cite.reference, study_jsonld=jsonld.article, dosing_table=dosing.table,
                        dosing_rows=dosing.rows_html)
+    env.fragments = store if store is not None else fragments.Fragments()
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}   # compact JSON-LD
     return env
 
@@ -146,17 +149,16 @@ def static_files(templates: Path = TEMPLATES) -> list[Page]:
 def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
     """Render every page of the site into memory."""
     env = make_env(templates)
-    fragments.STORE.reset()          # shared within this rendering only
     pages = [render_page(env, site, entry) for entry in page_plan(site)]
     made = [Page(path, body if isinstance(body, bytes) else b"".join(body))
-            for _, _, make in whole_site_files(site, [p.path for p in pages]) for path, body in make()]
+            for _, _, make in whole_site_files(site, [p.path for p in pages], env.fragments) for path, body in make()]
     return pages + made + static_files(templates)
 
 
-def whole_site_files(site: Site, paths: list[str]) -> list[tuple]:
+def whole_site_files(site: Site, paths: list[str], store: fragments.Fragments) -> list[tuple]:
     """Files made from the whole site and the list of pages, not from a template (feeds,
     sitemap, downloads), each group as (paths, key, make): what its files are made from
     (None: the whole site, any change), and make() -> [(path, bytes or a list of pieces of
     bytes)]. The incremental build calls make() only for groups whose key changed, and
     writes the pieces without joining them (studies.json is 22 MB at 5,000 studies)."""
-    return feeds.files(site, paths) + opendata.files(site) + cite.files(site)   # #8, #5
+    return feeds.files(site, paths, store) + opendata.files(site, store) + cite.files(site, store)   # #8, #5

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from evidence.pages import dosing
-from evidence.build import fragments, workers
+from evidence.build import workers
+from evidence.pages import fragments
 from evidence.build.pipeline import build
 from test_incremental import add_study, project, same_as_clean  # noqa: F401 (project: a fixture)
 

@@ -167,7 +167,7 @@ def builds(tmp_path_factory) -> dict:
 
 def _pages(out: Path) -> list[str]:
     """Every page, except the dosing table's sort pages but one: they hold the same row
-    fragments (evidence/build/fragments.py) as /dosing/ in another order, byte for byte, and
+    fragments (evidence/pages/fragments.py) as /dosing/ in another order, byte for byte, and
     visiting all 13 in every payload build cost 10 s (test_fragments checks that the rows match)."""
     return sorted(rel for rel in (p.relative_to(out).as_posix() for p in out.rglob("*.html"))
                   if not rel.startswith("dosing/sort/") or rel == "dosing/sort/dose/index.html")

@@ -23,14 +23,16 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .manifest import digest
+import hashlib
 
 ROOT = "\x01"          # stands for "../" * depth inside fragments; content cannot hold it
 FORMAT = 4
 
 
 class Fragments:
-    """The fragment store of one build (module global STORE, inherited by forked workers)."""
+    """The fragment store of one build. The build owns it and hands it to the page code
+    through the Jinja environment (`env.fragments`, see render.make_env) and
+    render.whole_site_files; forked workers inherit it with the environment."""
 
     def __init__(self) -> None:
         # the last build's fragments, by the digest's first digit, then (kind, variant), then
@@ -44,6 +46,7 @@ class Fragments:
         self.base = ""
         self.alive: dict = {}        # id -> object, so an identity key is never reused
         self.seen: dict = {}         # (kind, variant) -> {id(item): text} (get_all)
+        self.freed_later: list = []  # the last build's dicts: see reset()
 
     def start(self, base: str, entity: dict | None, folder: Path | None, kept: tuple | None = None) -> None:
         """Begin a build: digests by id() from entity, and the last build's fragments from
@@ -72,8 +75,9 @@ class Fragments:
         dicts are freed at the next reset, not now: freeing their strings one by one would
         slow every one-study rebuild (with entity, the last reference to the build's objects),
         and a command-line build ends right after."""
-        _FREED_LATER[:] = [self.shards, self.made, self.alive, self.entity, self.seen]
+        old = [self.shards, self.made, self.alive, self.entity, self.seen]
         self.__init__()
+        self.freed_later = old
 
     def get_all(self, kind: str, items, variant, make, obj=None) -> list[str]:
         """For each item, the fragment `kind` of obj(item) (the item itself when obj is None)
@@ -136,7 +140,7 @@ class Fragments:
             parts = [entity[id(o)] for o in objs]
         except KeyError:
             return None
-        return f"{kind}:{self.base}:" + digest("\0".join(parts).encode())
+        return f"{kind}:{self.base}:" + _digest("\0".join(parts).encode())
 
     def mark(self) -> int:
         """A position in this build's new fragments, to collect what a forked worker adds."""
@@ -218,10 +222,13 @@ def _mapped(folder: Path, blob: dict) -> dict:
     return {g: {d: view[at:at + n] for d, (at, n) in spans.items()} for g, spans in blob["index"].items()}
 
 
-_FREED_LATER: list = []
+def _digest(data: bytes) -> str:
+    """The same digest as build.manifest.digest (this package may not import the engine)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 SHARDS = "0123456789abcdef"
 PRUNE = 10          # a shard (here and in cache.Cache) is rewritten to drop gone entries when they are 1/PRUNE of it
-STORE = Fragments()
 
 
 def href(root: str, url: str, base_url: str) -> str:
@@ -244,7 +251,7 @@ def joined(ctx, template: str, kind: str, items, name: str, variant, obj=None, *
     variant) of Fragments.get_all: made once per build, reused while its object is unchanged."""
     t = ctx.environment.get_template(template)
     link = linker(ctx["config"].get("base_url", ""))
-    text = "".join(STORE.get_all(kind, items, variant,
+    text = "".join(ctx.environment.fragments.get_all(kind, items, variant,
                                  lambda item: t.render({name: item, "link": link, **extra}), obj))
     return Markup(rooted(text, ctx["path"]))
 
