@@ -1,36 +1,22 @@
-"""Search (issue 8): the /search/ page and the Pagefind index.
+"""Search (issue 8): running the Pagefind indexer over a built site.
 
 The index is built by Pagefind's own indexer (the `pagefind[bin]` Python package ships
 it) on the staging folder, before the swap into output/, so every build leaves a
-complete site with its matching index. Only the main content of study, condition and
-drug pages is indexed (base.html marks it with data-pagefind-body); the boilerplate
-boxes repeated on every page are excluded below.
+complete site with its matching index. What it reads and leaves out is the pages'
+concern (evidence/pages/search.py: GLOB and EXCLUDE, from the page registry).
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-# Boxes repeated on every study, condition or drug page: nobody searches for them. And
-# what repeats the page's own text in another form (#9: it made indexing slow):
-# the verbatim source quotes behind each figure, the pictures (their text is in the key
-# facts), the ready-made citation formats and the printed handout's lines.
-EXCLUDE = (".advice", ".notice", ".toc", ".breadcrumbs", ".dates", "article.study .lede",
-           "details.quote", "figure", "section.cite", ".print-only")
-# The pages base.html marks with data-pagefind-body (study, condition, drug and evidence
-# pages): Pagefind need not read the listing pages at all (60 MB at 5,000 studies).
-GLOB = "{studies/*,conditions/*,conditions/*/evidence,drugs/*}/index.html"
-FILTERS = ("condition", "drug", "design")
+from ..pages.search import EXCLUDE, GLOB
+
 TIMEOUT = 300
 
 
 class SearchError(Exception):
     """The indexer failed; the previous site is unchanged."""
-
-
-def pages(site) -> list[tuple[str, str, dict]]:
-    """The search page for render.page_plan."""
-    return [("search/index.html", "search.html", {})]
 
 
 def command(site_dir: Path) -> list[str]:

@@ -10,27 +10,15 @@ from functools import cached_property
 
 from . import fmt
 from .load import SourceDoc
+from .vocabulary import CERTAINTY, DESIGNS
 
-DESIGN_LABELS = {
-    "randomised-controlled-trial": "Randomised controlled trial",
-    "non-randomised-controlled-trial": "Non-randomised controlled trial",
-    "cohort": "Cohort study", "case-control": "Case-control study",
-    "case-series": "Case series", "case-report": "Case report"}
-BLINDING_LABELS = {"open-label": "Open-label", "single-blind": "Single-blind",
-                   "double-blind": "Double-blind", "not-applicable": "Not applicable",
-                   "not-reported": fmt.NOT_REPORTED}
-COMPARISON_LABELS = {"none": "No comparison group", "placebo": "Placebo", "active": "Another treatment",
-                     "standard-care": "Standard care", "historical": "Historical comparison group",
-                     "contemporary": "Contemporary comparison group (its treatment not reported)",
-                     "not-reported": fmt.NOT_REPORTED}
-CERTAINTY = {  # GRADE's four levels: (rank, label, plain words)
-    "high": (4, "High", "We can be very sure of this result."),
-    "moderate": (3, "Moderate", "We can be fairly sure of this result, but it could change."),
-    "low": (2, "Low", "We cannot be very sure. Better studies could show something different."),
-    "very-low": (1, "Very low", "We can be very unsure. Better studies could show something quite different."),
-}
-ROUTES = {"intravenous": "IV", "oral": "oral", "subcutaneous": "SC", "intramuscular": "IM",
-          "not-reported": fmt.NOT_REPORTED}
+# The address of each entry's page, the one rule for it (pages/registry.py builds every
+# other page type's address around these)
+ENTRY_URLS = {"study": "studies/{id}/", "condition": "conditions/{id}/", "drug": "drugs/{id}/"}
+# The studies index's other orders are studies/<order>/ (pages/browse.py), so no study
+# may take one of these ids (rules.py refuses it)
+STUDY_ORDERS = ("oldest-first", "largest-first", "by-certainty")
+RESERVED_STUDY_IDS = frozenset(STUDY_ORDERS)
 
 
 @dataclass(frozen=True)
@@ -43,29 +31,35 @@ class Term:
 
 
 @dataclass(frozen=True)
-class Condition:
+class Entry:
+    """What a condition and a drug share: an id, a name and a page at ENTRY_URLS[kind]."""
+
     id: str
     name: str
+
+    kind = ""
+
+    @property
+    def url(self) -> str:
+        return ENTRY_URLS[self.kind].format(id=self.id)
+
+
+@dataclass(frozen=True)
+class Condition(Entry):
     plain_name: str
     data: dict
     rel: str = ""
 
-    @property
-    def url(self) -> str:
-        return f"conditions/{self.id}/"
+    kind = "condition"
 
 
 @dataclass(frozen=True)
-class Drug:
-    id: str
-    name: str
+class Drug(Entry):
     drug_class: str
     data: dict
     rel: str = ""
 
-    @property
-    def url(self) -> str:
-        return f"drugs/{self.id}/"
+    kind = "drug"
 
 
 @dataclass(frozen=True)
@@ -149,7 +143,7 @@ class Study:
 
     @property
     def url(self) -> str:
-        return f"studies/{self.id}/"
+        return ENTRY_URLS["study"].format(id=self.id)
 
     @property
     def year(self):
@@ -173,7 +167,7 @@ class Study:
 
     @property
     def design_label(self) -> str:
-        return DESIGN_LABELS[self.data["design"]["type"]]
+        return DESIGNS[self.data["design"]["type"]].label
 
     @property
     def certainty(self) -> str:
@@ -181,11 +175,11 @@ class Study:
 
     @property
     def certainty_label(self) -> str:
-        return CERTAINTY[self.certainty][1]
+        return CERTAINTY[self.certainty].label
 
     @property
     def certainty_rank(self) -> int:
-        return CERTAINTY[self.certainty][0]
+        return CERTAINTY[self.certainty].rank
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path, PurePath
 
 from .errors import ContentError
 from .load import SourceDoc, format_path
+from .model import RESERVED_STUDY_IDS     # the studies index orders: no study may take these ids
 
 NR = "not-reported"
 
@@ -34,10 +35,6 @@ def odd_character(text: str) -> str | None:
             name = unicodedata.name(ch, "a control character")
             return f"`{ch}` (U+{ord(ch):04X} {name})" if ord(ch) > 127 else f"`{ch}`"
     return None
-
-
-# /studies/<x>/ pages of the studies index (browse.py): no study may take these ids
-RESERVED_STUDY_IDS = frozenset({"oldest-first", "largest-first", "by-certainty"})
 
 
 def check_ids(docs: list[SourceDoc]) -> list[ContentError]:

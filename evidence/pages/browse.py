@@ -23,7 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..content import fmt
-from ..content.model import CERTAINTY, DESIGN_LABELS, Site, Study
+from .registry import TYPES
+from ..content.model import STUDY_ORDERS, Site, Study
+from ..content.vocabulary import CERTAINTY, DESIGNS
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,6 @@ AGE_RULE = (
     "ages at all, are listed under “Age range not reported”. There, each one shows the "
     "average or median age it gives.",
 )
-
-
-# General plain-language descriptions of each design (not of any one study).
-DESIGN_BLURBS = {
-    "randomised-controlled-trial": "People were put into groups by chance, so the groups can be fairly compared.",
-    "non-randomised-controlled-trial": "Groups were compared, but people were not put into them by chance.",
-    "cohort": "A group of people followed over time, often by looking back at their records.",
-    "case-control": "People with an outcome were compared with people without it.",
-    "case-series": "A report on a group of people who all had a treatment, usually with no comparison group.",
-    "case-report": "A report on one person, or a very few people.",
-}
 
 
 def age_spans(ages) -> list[tuple[float, float]]:
@@ -151,11 +142,12 @@ def orders(site: Site) -> list[tuple[str, str, list[Study]]]:
     # site.studies is newest first (model.build_site); sorted() is stable, so ties stay so
     newest = list(site.studies)
     year = {s.id: s.year if isinstance(s.year, int) else 10_000 for s in newest}   # in press last
+    oldest, largest, surest = (f"{name}/" for name in STUDY_ORDERS)   # the studies-order pages
     return [
         ("", "Newest first", newest),
-        ("oldest-first/", "Oldest first", sorted(newest, key=lambda s: year[s.id])),
-        ("largest-first/", "Largest first", sorted(newest, key=lambda s: -s.n)),
-        ("by-certainty/", "Highest certainty first", sorted(newest, key=lambda s: -s.certainty_rank)),
+        (oldest, "Oldest first", sorted(newest, key=lambda s: year[s.id])),
+        (largest, "Largest first", sorted(newest, key=lambda s: -s.n)),
+        (surest, "Highest certainty first", sorted(newest, key=lambda s: -s.certainty_rank)),
     ]
 
 
@@ -170,53 +162,61 @@ def groups(site: Site) -> dict[str, list[dict]]:
         by.setdefault(("certainty", s.certainty), []).append(s)
         for g in age_groups(s):
             by.setdefault(("age", g), []).append(s)
-    designs = [{"id": k, "label": v, "url": f"designs/{k}/", "blurb": DESIGN_BLURBS[k],
-                "studies": by.get(("design", k), [])} for k, v in DESIGN_LABELS.items()]
-    levels = sorted(CERTAINTY.items(), key=lambda kv: -kv[1][0])
+    design, level, age = TYPES["design"], TYPES["certainty-level"], TYPES["age-group"]
+    designs = [{"id": k, "label": v.label, "url": design.link(id=k), "blurb": v.blurb,
+                "studies": by.get(("design", k), [])} for k, v in DESIGNS.items()]
+    levels = sorted(CERTAINTY.items(), key=lambda kv: -kv[1].rank)
     return {
         "conditions": [{"id": c.id, "label": c.plain_name, "url": c.url, "blurb": c.name,
                         "studies": site.studies_for("condition", c.id)} for c in site.conditions],
         "drugs": [{"id": d.id, "label": d.name, "url": d.url, "blurb": d.drug_class,
                    "studies": site.studies_for("drug", d.id)} for d in site.drugs],
         "designs": [d for d in designs if d["studies"]],
-        "certainty": [{"id": k, "label": f"{v[1]} certainty", "url": f"certainty/{k}/", "blurb": v[2],
+        "certainty": [{"id": k, "label": f"{v.label} certainty", "url": level.link(id=k), "blurb": v.plain,
                        "studies": by.get(("certainty", k), [])} for k, v in levels],
-        "ages": [g for g in ({"id": a.id, "label": a.label, "url": f"ages/{a.id}/", "blurb": a.blurb,
+        "ages": [g for g in ({"id": a.id, "label": a.label, "url": age.link(id=a.id), "blurb": a.blurb,
                               "studies": by.get(("age", a.id), [])} for a in AGE_GROUPS)
                  if g["studies"] or g["id"] in ALWAYS_SHOWN],
     }
 
 
-DIMENSIONS = (   # (key, hub url, heading, intro)
-    ("conditions", "conditions/", "By condition", "The illnesses the studies are about."),
-    ("drugs", "drugs/", "By drug", "The medicines the studies used, studied or given alongside."),
-    ("designs", "designs/", "By study design", "How each study was done. Some designs can answer "
+DIMENSIONS = (   # (key, hub url, heading, intro); each key is its hub's page type
+    ("conditions", TYPES["conditions"].url, "By condition", "The illnesses the studies are about."),
+    ("drugs", TYPES["drugs"].url, "By drug", "The medicines the studies used, studied or given alongside."),
+    ("designs", TYPES["designs"].url, "By study design", "How each study was done. Some designs can answer "
      "questions more surely than others."),
-    ("certainty", "certainty/", "By certainty", "How sure we can be of each study’s results, "
+    ("certainty", TYPES["certainty"].url, "By certainty", "How sure we can be of each study’s results, "
      "on the four GRADE levels."),
-    ("ages", "ages/", "By age group", "The ages of the people in each study, as the study reports "
+    ("ages", TYPES["ages"].url, "By age group", "The ages of the people in each study, as the study reports "
      "them: at diagnosis for some studies, at treatment for others."),
 )
+
+
+# the page type of one group's list, by dimension (conditions and drugs have their own pages)
+GROUP_TYPES = {"designs": TYPES["design"], "certainty": TYPES["certainty-level"], "ages": TYPES["age-group"]}
 
 
 def pages(site: Site) -> list[tuple[str, str, dict]]:
     """The browse pages for render.page_plan: hubs, group lists and the studies index."""
     dims = groups(site)
+    browse = TYPES["browse"]
     plan: list[tuple[str, str, dict]] = [
-        ("browse/index.html", "browse.html", {"dimensions": DIMENSIONS, "groups": dims})]
+        (browse.path(), browse.template, {"dimensions": DIMENSIONS, "groups": dims})]
     for key, url, heading, intro in DIMENSIONS:
-        plan.append((f"{url}index.html", "browse_hub.html",
+        hub = TYPES[key]
+        plan.append((hub.path(), hub.template,
                      {"dimension": (key, url, heading, intro), "items": dims[key],
                       "age_rule": AGE_RULE if key == "ages" else ()}))
         if key in ("conditions", "drugs"):
             continue   # their group pages are the condition and drug pages
         for g in dims[key]:
-            plan.append((f"{g['url']}index.html", "browse_list.html",
+            plan.append((f"{g['url']}index.html", GROUP_TYPES[key].template,
                          {"dimension": (key, url, heading, intro), "group": g,
                           "show_age": key == "ages"}))
     all_orders = orders(site)
     for suffix, label, studies in all_orders:
-        plan.append((f"studies/{suffix}index.html", "studies.html",
+        kind, parts = (TYPES["studies-order"], {"order": suffix[:-1]}) if suffix else (TYPES["studies"], {})
+        plan.append((kind.path(**parts), kind.template,
                      {"order": suffix, "order_label": label, "orders": all_orders,
                       "listed": studies}))
     return plan

@@ -16,11 +16,8 @@ from ..content import fmt
 from . import fragments
 from .cite import short_ref
 from ..content.model import Regimen, Site, Study
+from ..content.vocabulary import ROUTES
 
-ROUTE_LABELS = {"intravenous": "IV", "oral": "oral", "subcutaneous": "SC", "intramuscular": "IM",
-                "not-reported": fmt.NOT_REPORTED}
-ROUTE_WORDS = {"intravenous": "intravenous", "oral": "oral", "subcutaneous": "subcutaneous",
-               "intramuscular": "intramuscular", "not-reported": "route not reported"}
 BASIS = {"mg/m2": "by body-surface area", "g/m2": "by body-surface area",
          "mg/m2/day": "by body-surface area", "mg/kg": "by body weight", "g/kg": "by body weight",
          "mL/kg": "by body weight", "mg/kg/day": "by body weight", "mg": "flat", "g": "flat",
@@ -76,7 +73,7 @@ def regimen_line(reg: Regimen) -> str:
     """'750 mg/m² IV × 2 over 2 weeks'; missing parts are named as not reported."""
     d = reg.data
     known, missing = [], []
-    for name, value, show in (("dose", d["dose"], fmt.dose), ("route", d["route"], ROUTE_LABELS.get),
+    for name, value, show in (("dose", d["dose"], fmt.dose), ("route", d["route"], lambda r: ROUTES[r].label),
                               ("number of doses", d["count"], count_text),
                               ("period", d["over"], lambda v: "over " + fmt.duration(v))):
         if fmt.is_nr(value):
@@ -143,7 +140,7 @@ class Row:
         return {"study": (study.year if isinstance(study.year, int) else 10_000, short_ref(study)),
                 "role": 0 if d["role"] == "studied" else 1,
                 "dose": _dose_key(d["dose"]),
-                "route": MISSING if fmt.is_nr(d["route"]) else ROUTE_LABELS[d["route"]].lower(),
+                "route": MISSING if fmt.is_nr(d["route"]) else ROUTES[d["route"]].label.lower(),
                 "count": _num_key(d["count"]["min"] if isinstance(d["count"], dict) else d["count"]),
                 "over": _days(d["over"]),
                 "max_dose": _dose_key(d["max_dose"]) if isinstance(d.get("max_dose"), dict) else MISSING,
@@ -172,13 +169,13 @@ class Row:
 
     @property
     def route(self) -> str:
-        label = ROUTE_LABELS[self.regimen.data["route"]]
+        label = ROUTES[self.regimen.data["route"]].label
         return label[:1].upper() + label[1:]
 
     @property
     def route_title(self) -> str | None:
         r = self.regimen.data["route"]
-        return r if ROUTE_LABELS.get(r) not in (r, fmt.NOT_REPORTED) else None
+        return r if ROUTES[r].label not in (r, fmt.NOT_REPORTED) else None
 
     @property
     def count(self) -> str:
@@ -401,7 +398,7 @@ def routes(site: Site) -> list[str]:
     once per site: the page plan and every dosing page ask)."""
     if "_routes" not in site.__dict__:
         used = {r.data["route"] for s in site.studies for r in s.regimens}
-        site.__dict__["_routes"] = [r for r in ROUTE_LABELS if r in used]
+        site.__dict__["_routes"] = [r for r in ROUTES if r in used]
     return site.__dict__["_routes"]
 
 
@@ -411,7 +408,7 @@ def filters(site: Site) -> list[tuple[str, list[tuple[str, str]]]]:
                           if site.studies_for("condition", c.id)]),
            ("Drug", [(f"dosing/drug/{d.id}/", d.name) for d in site.drugs
                      if site.studies_for("drug", d.id)]),
-           ("Route", [(f"dosing/route/{r}/", ROUTE_WORDS[r].capitalize()) for r in routes(site)])]
+           ("Route", [(f"dosing/route/{r}/", ROUTES[r].word.capitalize()) for r in routes(site)])]
     return [(h, [("dosing/", "All")] + items) for h, items in out]
 
 
@@ -443,7 +440,7 @@ def pages(site: Site) -> list[tuple[str, str, dict]]:
                           "view": {"drug": d.id}, "source": site.studies_for("drug", d.id)}))
     for r in routes(site):
         plan.append((f"dosing/route/{r}/index.html", "dosing.html",
-                     {**base, "here": f"dosing/route/{r}/", "shown": f"regimens by {ROUTE_WORDS[r]}"
+                     {**base, "here": f"dosing/route/{r}/", "shown": f"regimens by {ROUTES[r].word}"
                       if r != "not-reported" else "regimens whose route was not reported",
                       "view": {"route": r}, "source": site}))
     return plan

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..content import fmt
 from . import harms
 from ..content.model import Study
+from ..content.vocabulary import CERTAINTY, COMPARISONS, DESIGNS, ROUTES
 
 NR = fmt.NR
 # How a dose or an outcome's unit reads in plain words.
@@ -22,25 +23,6 @@ PLAIN_UNITS = {
     "mg/kg/day": "mg for each kg of body weight each day",
     "mg/m2/day": "mg for each square metre of body surface each day",
     "mL/kg": "mL for each kg of body weight"}
-# route -> (one dose, several doses, "given ..." without a count)
-ROUTE_WORDS = {
-    "intravenous": ("drip into a vein", "drips into a vein", "into a vein"),
-    "oral": ("dose by mouth", "doses by mouth", "by mouth"),
-    "subcutaneous": ("injection under the skin", "injections under the skin", "as injections under the skin"),
-    "intramuscular": ("injection into a muscle", "injections into a muscle", "as injections into a muscle"),
-    NR: ("dose", "doses", "")}
-DESIGN_WORDS = {
-    "randomised-controlled-trial": "a randomised controlled trial (children were put into groups by chance)",
-    "non-randomised-controlled-trial": "a controlled trial (the groups were not chosen by chance)",
-    "cohort": "a cohort study", "case-control": "a case-control study",
-    "case-series": "a case series", "case-report": "a case report"}
-COMPARISON_WORDS = {
-    "none": " with no comparison group", "placebo": ", compared with a dummy treatment (placebo)",
-    "active": ", compared with another treatment", "standard-care": ", compared with usual care",
-    "historical": ", compared with children treated in the past",
-    "contemporary": ", compared with similar children from the same years", "not-reported": ""}
-SURE_WORDS = {"high": "Very sure", "moderate": "Fairly sure", "low": "Not very sure",
-              "very-low": "Very little"}
 CENTRAL = (("median", "median", "medians"), ("mean", "average", "averages"),
            ("value", "", "as the study gives them"))
 
@@ -206,7 +188,8 @@ def was(name: str) -> str:
 
 def how_given(reg: dict, name: str) -> str:
     """'Rituximab was given as 2 drips into a vein over 2 weeks.'"""
-    one, many, adverb = ROUTE_WORDS[reg["route"]]
+    route = ROUTES[reg["route"]]
+    one, many, adverb = route.one, route.many, route.given
     verb = was(name)
     count, over = reg["count"], reg["over"]
     period = f" over {length(over)}" if isinstance(over, dict) else ""
@@ -240,8 +223,8 @@ def treatment(study: Study) -> list[Fact]:
         if r.role == "co-treatment":
             d = r.data
             bits = [lower_name(r.drug.name)]
-            if ROUTE_WORDS[d["route"]][2]:
-                bits.append(ROUTE_WORDS[d["route"]][2])
+            if ROUTES[d["route"]].given:
+                bits.append(ROUTES[d["route"]].given)
             text = " ".join(bits)
             if isinstance(d["dose"], dict) and "description" in d["dose"]:
                 text += f", {d['dose']['description']}"
@@ -416,8 +399,8 @@ def certainty(study: Study) -> Fact:
     """'Very little: a case series of 7 children with no comparison group.'"""
     d = study.data["design"]
     return Fact("How sure can we be?",
-                f"{SURE_WORDS[study.certainty]}: {DESIGN_WORDS[d['type']]} of {children(study.n)}"
-                f"{COMPARISON_WORDS[d['comparison']]}.")
+                f"{CERTAINTY[study.certainty].sure}: {DESIGNS[d['type']].family} of {children(study.n)}"
+                f"{COMPARISONS[d['comparison']].family}.")
 
 
 def source(study: Study) -> Fact:

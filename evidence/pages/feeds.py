@@ -20,8 +20,8 @@ from html import escape
 import xml.etree.ElementTree as ET
 
 from .fragments import Fragments
+from .registry import TYPES, page_type
 from ..content.model import Site, Study
-from ..content.rules import RESERVED_STUDY_IDS
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -128,20 +128,24 @@ def xml_escape(text: str) -> str:
 
 
 def main_page(path: str) -> str:
-    """The page that `path` shows in another order, or `path` itself. The dosing table's
-    sort pages (dosing/sort/<column>/) are dosing/ sorted by another column, and the
-    studies index's other orders (studies/oldest-first/ ..., browse.orders, whose names no
-    study id may take) are studies/ in another order: with base_url set, they declare
-    the main page as their canonical address (render.canonical), and the sitemap lists
-    only the main page. They stay open to crawlers (robots.txt disallows nothing, so a
-    crawler can read the canonical link), and the search index leaves them out as it
-    leaves out every listing page (search.GLOB and data-pagefind-body)."""
-    if path.startswith("dosing/sort/"):
-        return "dosing/index.html"
-    if path.startswith("studies/") and path.endswith("/index.html") \
-            and path[len("studies/"):-len("/index.html")] in RESERVED_STUDY_IDS:
-        return "studies/index.html"
-    return path
+    """The page that `path` shows in another order, or `path` itself: the registry's
+    `main` of its page type. The dosing table's sort pages (dosing/sort/<column>/) are
+    dosing/ sorted by another column, and the studies index's other orders
+    (studies/oldest-first/ ..., whose names no study id may take) are studies/ in another
+    order: with base_url set, they declare the main page as their canonical address
+    (render.canonical), and the sitemap lists only the main page. They stay open to
+    crawlers (robots.txt disallows nothing, so a crawler can read the canonical link), and
+    the search index leaves them out as it leaves out every listing page (the registry
+    does not call them searchable)."""
+    kind = page_type(path)
+    return TYPES[kind.main].path() if kind is not None and kind.main else path
+
+
+def in_sitemap(path: str) -> bool:
+    """Whether sitemap.xml lists the page: every HTML page of a type the registry lists
+    there (not the 404 page, nor a page in another order)."""
+    kind = page_type(path)
+    return path.endswith(".html") and (kind is None or kind.sitemap)
 
 
 def sitemap_note(config: dict) -> str | None:
@@ -154,7 +158,7 @@ def sitemap_note(config: dict) -> str | None:
 
 def sitemap(site: Site, html_paths: list[str]) -> bytes:
     """sitemap.xml (sitemaps.org protocol 0.9): the absolute address of every HTML page
-    but the 404 page and the other orders of a table (main_page); study pages carry their
+    but the 404 page and the other orders of a table (in_sitemap); study pages carry their
     reviewed/added date. Only with base_url (files() leaves it out otherwise). Written as
     text, byte for byte what xml.etree wrote, without building the tree (#9)."""
     base_url = site.config.get("base_url", "")
@@ -162,8 +166,7 @@ def sitemap(site: Site, html_paths: list[str]) -> bytes:
         raise ValueError("a sitemap needs base_url: its <loc> values must be absolute URLs")
     dates = {f"{s.url}index.html": str(s.data.get("reviewed", s.data["added"])) for s in site.studies}
     urls = []
-    for path in sorted(p for p in html_paths if p.endswith(".html") and p != "404.html"
-                       and main_page(p) == p):
+    for path in sorted(p for p in html_paths if in_sitemap(p)):
         date = dates.get(path)
         lastmod = f"\n    <lastmod>{_xml(date)}</lastmod>" if date is not None else ""
         urls.append(f"  <url>\n    <loc>{_xml(page_url(path, base_url))}</loc>{lastmod}\n  </url>\n")

@@ -17,21 +17,12 @@ from ..content import fmt
 from . import fragments
 from .cite import short_ref
 from .dosing import age_text, regimen_line
-from ..content.model import CERTAINTY, Condition, Outcome, Site, Study
+from .registry import TYPES
+from ..content.model import Condition, Outcome, Site, Study
+from ..content.vocabulary import CERTAINTY, DESIGNS
 
 SMALL = 100     # below this many people in every study, the text calls the studies small
 _WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-DESIGN_WORDS = {  # (one, many, what it is): ordered from the strongest design
-    "randomised-controlled-trial": ("a randomised trial", "randomised trials",
-                                    "In a randomised trial, chance decides who has the medicine."),
-    "non-randomised-controlled-trial": ("a controlled trial", "controlled trials",
-                                        "A controlled trial compares groups not chosen by chance."),
-    "cohort": ("a cohort study", "cohort studies", "A cohort study follows a group of people over time."),
-    "case-control": ("a case-control study", "case-control studies",
-                     "A case-control study looks back at people with and without a result."),
-    "case-series": ("a case series", "case series", "A case series describes people who had the medicine."),
-    "case-report": ("a case report", "case reports", "A case report describes one or a few people."),
-}
 # words of a condition id that do not tell it apart from the site's other conditions; the rest
 # ("nephritis", "cytopenia") pick the outcome a condition page shows first
 GENERIC = {"in", "of", "the", "and", "sle", "systemic", "lupus", "erythematosus", "childhood",
@@ -239,12 +230,12 @@ def family_text(condition: Condition, studies: list[Study]) -> list[str]:
     out = [f"{about} {size}"]
 
     kinds = []
-    for key, (one, many, what) in DESIGN_WORDS.items():
+    for key, design in DESIGNS.items():     # from the strongest design
         k = sum(s.data["design"]["type"] == key for s in studies)
         if k:
             lead = ("It was" if n == 1 else f"All {words(k)} were" if k == n
                     else f"{cap(words(k))} {'was' if k == 1 else 'were'}")
-            kinds.append(f"{lead} {one if k == 1 else many}. {what}")
+            kinds.append(f"{lead} {design.one if k == 1 else design.many}. {design.what}")
     compared = sum(has_comparison(s) for s in studies)
     if compared == 0:
         kinds.append("None of them had a comparison group: a similar group of people "
@@ -262,15 +253,15 @@ def family_text(condition: Condition, studies: list[Study]) -> list[str]:
         found.append("Without a comparison group, we cannot tell if the medicine caused any change.")
     out.append(" ".join(found))
     ranks = sorted({s.certainty_rank for s in studies})
-    best = next(k for k, v in CERTAINTY.items() if v[0] == ranks[-1])
-    low = next(k for k, v in CERTAINTY.items() if v[0] == ranks[0])
+    best = next(k for k, v in CERTAINTY.items() if v.rank == ranks[-1])
+    low = next(k for k, v in CERTAINTY.items() if v.rank == ranks[0])
     if len(ranks) == 1:
-        sure = (f"On its own, the study has {CERTAINTY[best][1].lower()} certainty." if n == 1 else
-                f"On their own, all {words(n)} studies have {CERTAINTY[best][1].lower()} certainty.")
+        sure = (f"On its own, the study has {CERTAINTY[best].label.lower()} certainty." if n == 1 else
+                f"On their own, all {words(n)} studies have {CERTAINTY[best].label.lower()} certainty.")
     else:
-        sure = (f"On their own, the studies have between {CERTAINTY[low][1].lower()} and "
-                f"{CERTAINTY[best][1].lower()} certainty.")
-    out.append(f"How sure can we be overall? {sure} {CERTAINTY[best][2]}")
+        sure = (f"On their own, the studies have between {CERTAINTY[low].label.lower()} and "
+                f"{CERTAINTY[best].label.lower()} certainty.")
+    out.append(f"How sure can we be overall? {sure} {CERTAINTY[best].plain}")
 
     out.append(pooling_text(studies))
     if max(sizes) < SMALL:
@@ -332,11 +323,11 @@ def findings(condition: Condition, studies: list[Study]) -> Findings:
 def pages(site: Site) -> list[tuple[str, str, dict]]:
     """/conditions/<id>/evidence/ for every condition with at least one study. The page
     depends on the condition and its studies, which the context names."""
-    plan = []
+    plan, page = [], TYPES["evidence"]
     for c in site.conditions:
         studies = site.studies_for("condition", c.id)
         if studies:
-            plan.append((f"conditions/{c.id}/evidence/index.html", "evidence.html",
+            plan.append((page.path(id=c.id), page.template,
                          {"condition": c, "studies": studies}))
     return plan
 

@@ -10,21 +10,9 @@ from __future__ import annotations
 from .cite import in_press, pages_text, split_name, year_text
 from ..content.fmt import NR
 from ..content.model import Study
+from ..content.vocabulary import BLINDINGS, COMPARISONS, DESIGNS
 
 SCHEMA = "https://schema.org"
-# design.type -> (schema.org type, design property, design value); case reports are not a study
-STUDY_TYPES = {
-    "randomised-controlled-trial": ("MedicalTrial", "trialDesign", "RandomizedTrial"),
-    "non-randomised-controlled-trial": ("MedicalTrial", "trialDesign", None),
-    "cohort": ("MedicalObservationalStudy", "studyDesign", "CohortStudy"),
-    "case-control": ("MedicalObservationalStudy", "studyDesign", "CaseControl"),
-    "case-series": ("MedicalObservationalStudy", "studyDesign", "Observational"),
-}
-BLINDING = {"open-label": "OpenTrial", "single-blind": "SingleBlindedTrial",
-            "double-blind": "DoubleBlindedTrial"}
-COMPARISON = {"placebo": "PlaceboControlledTrial"}
-
-
 _GROUP_WORDS = {"group", "study", "consortium", "network", "society", "collaborative",
                 "investigators", "committee", "association", "registry"}
 
@@ -50,7 +38,7 @@ def _drug(d) -> dict:
 
 def medical_study(study: Study) -> dict | None:
     """The study as a MedicalStudy subtype, or None where none fits (a case report)."""
-    kind = STUDY_TYPES.get(study.data["design"]["type"])
+    kind = DESIGNS[study.data["design"]["type"]].schema_org     # None: a case report is not a study
     if kind is None:
         return None
     typ, prop, value = kind
@@ -61,8 +49,8 @@ def medical_study(study: Study) -> dict | None:
                  "studySubject": [{"@type": "Drug", "name": d.name} for d in study.drugs]}
     designs = [value] if value else []
     if typ == "MedicalTrial":
-        designs += [BLINDING[b] for b in [study.data["design"]["blinding"]] if b in BLINDING]
-        designs += [COMPARISON[c] for c in [study.data["design"]["comparison"]] if c in COMPARISON]
+        designs += [v for v in (BLINDINGS[study.data["design"]["blinding"]].schema_org,
+                                COMPARISONS[study.data["design"]["comparison"]].schema_org) if v]
     if designs:
         vals = [f"{SCHEMA}/{v}" for v in designs]
         out[prop] = vals[0] if len(vals) == 1 else vals

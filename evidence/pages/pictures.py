@@ -12,8 +12,9 @@ import math
 from dataclasses import dataclass, field
 
 from ..content import fmt
-from .family import ROUTE_WORDS, count_words, length, lower_name, n_text, regimen_text
+from .family import count_words, length, lower_name, n_text, regimen_text
 from ..content.model import Study
+from ..content.vocabulary import ROUTES
 
 NR = fmt.NR
 MAX_ICONS = 200       # beyond this an icon array is too small to read on a phone
@@ -205,7 +206,7 @@ def timeline(study: Study, ident: str) -> Timeline | None:
         lo, hi = (c, c) if isinstance(c, int) else (c["min"], c["max"])
         if hi > MAX_DOSES:
             continue
-        one, many, _ = ROUTE_WORDS[r.data["route"]]
+        one, many = ROUTES[r.data["route"]].one, ROUTES[r.data["route"]].many
         label = f"{r.drug.name}: {n_text(lo)}{'' if lo == hi else ' to ' + n_text(hi)} {one if hi == 1 else many}"
         step = min(44.0, (WIDTH - 40) / max(hi, 1))
         start = 20 + step / 2
@@ -222,7 +223,7 @@ def timeline(study: Study, ident: str) -> Timeline | None:
     ey = y + 4
     for r in study.regimens:
         if r.role == "co-treatment":
-            how = ROUTE_WORDS[r.data["route"]][2]
+            how = ROUTES[r.data["route"]].given
             extras.append(Extra(f"{r.drug.name}{', ' + how if how else ''}", ey + 22 + 22 * len(extras),
                                 r.data["route"]))
     height = (ey + 22 + 22 * len(extras) + 4) if extras else y

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 from pathlib import Path
 
 import markdown as md
@@ -16,10 +17,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
 from . import browse, cite, dosing, family, feeds, findings, jsonld, opendata, pictures, terms
-from . import fragments
-from ..build import search
-from ..content import fmt
-from ..content.model import BLINDING_LABELS, CERTAINTY, COMPARISON_LABELS, ROUTES, Site
+from . import fragments, registry
+from ..content import fmt, vocabulary
+from ..content.model import Site
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
@@ -67,8 +67,9 @@ def make_env(templates: Path = TEMPLATES, store: fragments.Fragments | None = No
     env.filters.update(markdown=markdown_html, num=fmt.num, unit=fmt.unit, dose=fmt.dose,
                        duration=fmt.duration, stats=fmt.stats, nr=fmt.text_or_nr,
                        count=fmt.count, p_value=fmt.p_value, count_figure=fmt.count_figure)
-    env.globals.update(NR=fmt.NR, NOT_REPORTED=fmt.NOT_REPORTED, CERTAINTY=CERTAINTY,
-                       BLINDING=BLINDING_LABELS, COMPARISON=COMPARISON_LABELS, ROUTES=ROUTES,
+    env.globals.update(NR=fmt.NR, NOT_REPORTED=fmt.NOT_REPORTED, CERTAINTY=vocabulary.CERTAINTY,
+                       BLINDING=vocabulary.BLINDINGS, COMPARISON=vocabulary.COMPARISONS,
+                       ROUTES=vocabulary.ROUTES, ROLES=vocabulary.ROLES, GROUP_ROLES=vocabulary.GROUP_ROLES,
                        is_nr=fmt.is_nr,
                        # issue 6: family key facts and pictures, generated from the data
                        key_facts=family.key_facts, pictures=pictures.for_study,
@@ -93,17 +94,17 @@ def each(ctx, template: str, items, **extra) -> Markup:
 
 
 def page_plan(site: Site) -> list[tuple[str, str, dict]]:
-    """Every page: (output path, template, extra context). URLs follow the content model."""
-    plan: list[tuple[str, str, dict]] = [("index.html", "index.html", {})]
-    plan += [(f"studies/{s.id}/index.html", "study.html", {"study": s}) for s in site.studies]
-    plan += [(f"conditions/{c.id}/index.html", "condition.html",
-              {"condition": c, "studies": site.studies_for("condition", c.id)}) for c in site.conditions]
-    plan += [(f"drugs/{d.id}/index.html", "drug.html",
-              {"drug": d, "studies": site.studies_for("drug", d.id)}) for d in site.drugs]
-    plan += [("glossary/index.html", "glossary.html", {}), ("about/index.html", "about.html", {}),
-             ("404.html", "404.html", {})]
-    plan += browse.pages(site) + search.pages(site)      # issue 8
-    plan += dosing.pages(site) + findings.pages(site)     # cross-study views (#5, #10)
+    """Every page: (output path, template, extra context), in the registry's order. A
+    page type without a planning module is one page with no context; a module's
+    pages(site) plans all of its types at once."""
+    plan: list[tuple[str, str, dict]] = []
+    planned: set[str] = set()
+    for kind in registry.PAGE_TYPES:
+        if not kind.plan:
+            plan.append((kind.path(), kind.template, {}))
+        elif kind.plan not in planned:
+            planned.add(kind.plan)
+            plan += import_module(f".{kind.plan}", __package__).pages(site)
     return plan
 
 
@@ -133,7 +134,8 @@ def render_page(env: Environment, site: Site, entry: tuple[str, str, dict]) -> P
     path, template, extra = entry
     base_url = site.config.get("base_url", "")
     ctx = {"site": site, "config": site.config, "path": path, "csp": CSP,
-           "link": linker(path, base_url), "canonical": canonical(path, base_url), **extra}
+           "link": linker(path, base_url), "canonical": canonical(path, base_url),
+           "searchable": template in registry.SEARCHABLE_TEMPLATES, **extra}
     html = env.get_template(template).render(ctx)
     # issue 6: explain glossary terms at their first occurrence in data-glossary regions
     html = terms.mark(html, site.glossary, ctx["link"]("glossary/"))

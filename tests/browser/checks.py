@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from evidence.content.rules import RESERVED_STUDY_IDS
+from evidence.pages import registry
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -521,21 +521,11 @@ def overflow_problems(page: Any, where: str) -> list[Problem]:
 
 # --- screenshots ----------------------------------------------------------------------
 
-PAGE_TYPE_NAMES = {"studies": "study", "conditions": "condition", "drugs": "drug"}
-
-
 def page_type(rel: str) -> str:
-    """A page's type, for screenshots: home, study, condition, drug, glossary, about, 404, ..."""
-    parts = rel.split("/")
-    if rel == "index.html":
-        return "home"
-    if len(parts) == 1:
-        return parts[0].removesuffix(".html")  # 404.html -> 404
-    if len(parts) == 2 and parts[1] == "index.html":
-        return parts[0]  # glossary, about, studies (a listing), search ...
-    if parts[0] == "studies" and parts[1] in RESERVED_STUDY_IDS:
-        return "studies-order"  # the studies index in another order, not a study
-    return PAGE_TYPE_NAMES.get(parts[0], parts[0] + "-page")
+    """A page's type, for screenshots: the page registry's name for it (home, study,
+    condition, evidence, drug, glossary, about, 404, studies-order, dosing-sort ...)."""
+    kind = registry.page_type(rel)
+    return kind.name if kind else rel
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -10,7 +10,8 @@ import yaml
 from evidence.pages import browse
 from evidence.build import pipeline, search
 from evidence.content import readability
-from evidence.content.model import CERTAINTY, DESIGN_LABELS, Study
+from evidence.content.model import Study
+from evidence.content.vocabulary import CERTAINTY, DESIGNS
 from helpers import ROOT, SEED, copy_content, run_build, snapshot
 from sitekit import copy_site
 
@@ -178,7 +179,7 @@ def test_condition_drug_design_certainty_pages_list_their_studies(out, studies):
                 want = {sid for sid, s in studies.items() if any(r["drug"] == p.stem for r in s["regimens"])}
             assert set(listed(out / key / p.stem / "index.html")) == want, p.stem
             checked += 1
-    for design in DESIGN_LABELS:
+    for design in DESIGNS:
         want = {sid for sid, s in studies.items() if s["design"]["type"] == design}
         page = out / "designs" / design / "index.html"
         assert page.exists() == bool(want), design

@@ -10,7 +10,8 @@ import pytest
 
 from evidence.pages import findings
 from evidence.content.load import load_all, read_sources
-from evidence.content.model import CERTAINTY, build_site
+from evidence.content.model import build_site
+from evidence.content.vocabulary import CERTAINTY
 from evidence.build.pipeline import build
 from evidence.content.readability import grade
 from helpers import Rows
@@ -139,7 +140,7 @@ def test_family_part_from_the_data(out):
     assert ("A score doctors use to measure how active lupus is: went from 4.5 to 3 (as the study gives them). "
             "Lower is better. This change could be due to chance (P = 0.16). This is about all 63 children.") in text
     assert ("How sure can we be overall? On their own, all six studies have very low certainty. "
-            + CERTAINTY["very-low"][2]) in text
+            + CERTAINTY["very-low"].plain) in text
 
 
 def test_no_pooled_numbers_and_a_plain_statement(out, site):
@@ -185,7 +186,7 @@ def test_generated_sentences_follow_the_data(site):
     others = [s for s in site.studies_for("condition", cond.id) if s.id != SEED]
     text = " ".join(findings.family_text(cond, others + [low]))
     assert "On their own, the studies have between very low and low certainty." in text
-    assert CERTAINTY["low"][2] in text
+    assert CERTAINTY["low"].plain in text
 
 
 def test_table_markup(out):
