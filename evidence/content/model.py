@@ -5,7 +5,7 @@ for the open-data downloads.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from . import fmt
@@ -39,27 +39,37 @@ class Entry:
 
     kind = ""
 
+    def __init_subclass__(cls, kind: str = "", **kw):
+        super().__init_subclass__(**kw)
+        cls.kind = kind
+
     @property
     def url(self) -> str:
         return ENTRY_URLS[self.kind].format(id=self.id)
 
 
 @dataclass(frozen=True)
-class Condition(Entry):
-    plain_name: str
+class Condition(Entry, kind="condition"):
+    plain_name: str         # the name families know it by
     data: dict
     rel: str = ""
 
-    kind = "condition"
-
 
 @dataclass(frozen=True)
-class Drug(Entry):
+class Drug(Entry, kind="drug"):
     drug_class: str
     data: dict
     rel: str = ""
 
-    kind = "drug"
+
+def _shown(key: str, show=None, with_unit: bool = False) -> property:
+    """A read-only attribute: the data's `key` as text (typeset by show, with the
+    outcome's unit when with_unit), or as it is when show is None."""
+    if with_unit:
+        return property(lambda self: show(self.data.get(key), self.data.get("unit", "")))
+    if show is None:
+        return property(lambda self: self.data[key])
+    return property(lambda self: show(self.data[key]))
 
 
 @dataclass(frozen=True)
@@ -67,25 +77,11 @@ class Regimen:
     drug: Drug
     data: dict
 
-    @property
-    def role(self) -> str:
-        return self.data["role"]
-
-    @property
-    def dose(self) -> str:
-        return fmt.dose(self.data["dose"])
-
-    @property
-    def route(self) -> str:
-        return self.data["route"]
-
-    @property
-    def count(self) -> str:
-        return fmt.count(self.data["count"])
-
-    @property
-    def over(self) -> str:
-        return fmt.duration(self.data["over"])
+    role = _shown("role")
+    dose = _shown("dose", fmt.dose)
+    route = _shown("route")
+    count = _shown("count", fmt.count)
+    over = _shown("over", fmt.duration)
 
     @property
     def total(self) -> str | None:
@@ -113,13 +109,8 @@ class Outcome:
     def is_count(self) -> bool:
         return self.data["type"] == "count"
 
-    @property
-    def baseline(self) -> str:
-        return fmt.stats(self.data.get("baseline"), self.data.get("unit", ""))
-
-    @property
-    def follow_up(self) -> str:
-        return fmt.stats(self.data.get("follow_up"), self.data.get("unit", ""))
+    baseline = _shown("baseline", fmt.stats, with_unit=True)
+    follow_up = _shown("follow_up", fmt.stats, with_unit=True)
 
     @property
     def figure(self) -> str:
@@ -184,11 +175,13 @@ class Study:
 
 @dataclass(frozen=True)
 class Site:
+    """The whole site: site.yaml's settings and every entry, each list in page order."""
+
     config: dict
-    studies: tuple[Study, ...]
-    conditions: tuple[Condition, ...]
-    drugs: tuple[Drug, ...]
-    glossary: tuple[Term, ...]
+    studies: tuple[Study, ...]          # newest first (newest_first)
+    conditions: tuple[Condition, ...]   # by name
+    drugs: tuple[Drug, ...]             # by name, then id
+    glossary: tuple[Term, ...]          # by term
     build_date: str = ""
 
     def studies_for(self, kind: str, ident: str) -> list[Study]:

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from . import family, harms
+from . import harms
+from .family import subgroup_sentence
+from .family_results import about_whom, outcome_fact
+from .plain import cap, n_text
 from ..content import fmt
 from . import fragments
 from .cite import short_ref
-from .dosing import age_text, regimen_line
+from .dosing_rows import age_text, regimen_line
 from .registry import TYPES
 from ..content.model import Condition, Outcome, Site, Study
 from ..content.vocabulary import CERTAINTY, DESIGNS
@@ -32,11 +35,6 @@ GENERIC = {"in", "of", "the", "and", "sle", "systemic", "lupus", "erythematosus"
 def words(n: int) -> str:
     """3 -> 'three'; 12 -> '12' (style: words up to ten)."""
     return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
-
-
-def cap(text: str) -> str:
-    """Capitalise the first letter only."""
-    return text[:1].upper() + text[1:]
 
 
 def studies_word(n: int) -> str:
@@ -74,7 +72,7 @@ def condition_share(study: Study, condition: Condition) -> str:
         if isinstance(g.get("n"), int):
             share = f"{fmt.num(g['n'])} of {n}"
         elif "percent" in g:
-            share = f"{family.n_text(g['percent'])}% of {n}"
+            share = f"{n_text(g['percent'])}% of {n}"
         else:
             share = f"not reported (of {n})"
         out.append(f"{share} ({g['name'][:1].lower() + g['name'][1:]})")
@@ -95,9 +93,9 @@ def condition_outcomes(study: Study, condition: Condition) -> list[Outcome]:
 
 def outcome_sentence(o: Outcome, study: Study) -> str:
     """What was measured, its figure, which way is better, chance, and whom it is about."""
-    fact = family.outcome_fact({k: v for k, v in o.data.items() if k != "subgroup"}, {}, study)
+    fact = outcome_fact({k: v for k, v in o.data.items() if k != "subgroup"}, {}, study)
     return (f"{fact.label}: {fact.text[:1].lower() + fact.text[1:]} "
-            f"This is about {family.about_whom(o.data, study)}.")
+            f"This is about {about_whom(o.data, study)}.")
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ def study_finding(study: Study, condition: Condition) -> StudyFinding:
     if not subs:
         who = f"All {fmt.num(study.n)} {people} in this study had {plain}."
     else:
-        who = " ".join(family.subgroup_sentence(g, p["n"]) for g in subs)
+        who = " ".join(subgroup_sentence(g, p["n"]) for g in subs)
     outs = condition_outcomes(study, condition)
     if outs:
         results = tuple(outcome_sentence(o, study) for o in outs)
@@ -167,7 +165,7 @@ class StudyRow:
 
     @property
     def whom(self) -> str:
-        return family.about_whom(self.outcome.data, self.study)
+        return about_whom(self.outcome.data, self.study)
 
     @property
     def with_condition(self) -> str:
@@ -179,7 +177,7 @@ class StudyRow:
         if isinstance(p["female"], int):
             return f"{fmt.num(p['female'])} of {fmt.num(p['n'])}"
         if "female_percent" in p:
-            return f"{family.n_text(p['female_percent'])}%"
+            return f"{n_text(p['female_percent'])}%"
         return fmt.NOT_REPORTED
 
     @property

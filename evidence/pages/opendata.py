@@ -18,7 +18,7 @@ import re
 from functools import partial
 
 from ..content import fmt
-from .dosing import basis
+from .dosing_rows import basis
 from .fragments import Fragments
 from ..content.model import Site
 from ..content.validate import MODEL_VERSION, SCHEMA_DIR

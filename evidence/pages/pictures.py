@@ -12,7 +12,9 @@ import math
 from dataclasses import dataclass, field
 
 from ..content import fmt
-from .family import count_words, length, lower_name, n_text, regimen_text
+from .family import regimen_text
+from .family_results import count_words
+from .plain import length, lower_name, n_text
 from ..content.model import Study
 from ..content.vocabulary import ROUTES
 
@@ -71,12 +73,16 @@ class BeforeAfter:
 
 @dataclass(frozen=True)
 class Dose:
+    """One dose on a timeline: where it is, and whether only some had it (a count range)."""
+
     x: float
     optional: bool
 
 
 @dataclass(frozen=True)
 class TimelineRow:
+    """A studied drug's doses, with the bracket of the period they were given in."""
+
     label: str
     y: int
     doses: tuple[Dose, ...]
@@ -86,6 +92,8 @@ class TimelineRow:
 
 @dataclass(frozen=True)
 class Extra:
+    """A co-treatment, listed under the timeline (its timing is not drawn)."""
+
     label: str
     y: int
     route: str

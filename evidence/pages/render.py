@@ -16,7 +16,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from . import browse, cite, dosing, family, feeds, findings, jsonld, opendata, pictures, terms
+from . import browse, cite, dosing, dosing_rows, family, feeds, findings, jsonld, opendata, pictures, terms
 from . import fragments, registry
 from ..content import fmt, vocabulary
 from ..content.model import Site
@@ -77,7 +77,7 @@ def make_env(templates: Path = TEMPLATES, store: fragments.Fragments | None = No
                        evidence_findings=findings.findings, harms_by_study=findings.harms_by_study, evidence_rows=findings.rows_html)
     # clinicians (#5): citations, JSON-LD and the dosing table on drug pages
     env.globals.update(cite_reference=cite.reference, study_jsonld=jsonld.article, dosing_table=dosing.table,
-                       dosing_rows=dosing.rows_html)
+                       dosing_rows=dosing_rows.rows_html)
     env.fragments = store if store is not None else fragments.Fragments()
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}   # compact JSON-LD
     return env

@@ -60,6 +60,13 @@ def build_pattern(glossary: tuple[Term, ...]) -> tuple[re.Pattern | None, dict[s
     return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"), lookup
 
 
+def _verbatim(form: str):
+    """A parser handler writing its token back in `form` ('&{};' for an entity)."""
+    def handle(self, data):
+        self.out.append(form.format(data))
+    return handle
+
+
 class _Marker(HTMLParser):
     """Copy HTML through, wrapping first occurrences of terms inside marked regions."""
 
@@ -104,23 +111,13 @@ class _Marker(HTMLParser):
     def handle_data(self, data):
         self.out.append(self._mark(data) if self._active() else data)
 
-    def handle_entityref(self, name):
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name):
-        self.out.append(f"&#{name};")
-
-    def handle_comment(self, data):
-        self.out.append(f"<!--{data}-->")
-
-    def handle_decl(self, decl):
-        self.out.append(f"<!{decl}>")
-
-    def handle_pi(self, data):
-        self.out.append(f"<?{data}>")
-
-    def unknown_decl(self, data):
-        self.out.append(f"<![{data}]>")
+    # what html.parser hands over without its markup: put back as it was written
+    handle_entityref = _verbatim("&{};")
+    handle_charref = _verbatim("&#{};")
+    handle_comment = _verbatim("<!--{}-->")
+    handle_decl = _verbatim("<!{}>")
+    handle_pi = _verbatim("<?{}>")
+    unknown_decl = _verbatim("<![{}]>")
 
     def _mark(self, text: str) -> str:
         def wrap(m: re.Match) -> str:

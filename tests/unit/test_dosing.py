@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence.pages import dosing
+from evidence.pages import dosing, dosing_rows
 from evidence.content import fmt
 from evidence.build.pipeline import build
 from helpers import Rows
@@ -87,12 +87,12 @@ def test_regimen_line():
                   "over": {"value": 2, "unit": "weeks"}}
     from evidence.content.model import Drug, Regimen
     drug = Drug("rituximab", "Rituximab", "x", {})
-    assert dosing.regimen_line(Regimen(drug, site_study)) == "750 mg/m² IV × 2 over 2 weeks"
+    assert dosing_rows.regimen_line(Regimen(drug, site_study)) == "750 mg/m² IV × 2 over 2 weeks"
     willems = {"dose": {"min": 350, "max": 450, "unit": "mg/m2"}, "route": "intravenous",
                "count": {"min": 2, "max": 12}, "over": "not-reported"}
-    assert dosing.regimen_line(Regimen(drug, willems)) == "350–450 mg/m² IV × 2–12; period not reported"
+    assert dosing_rows.regimen_line(Regimen(drug, willems)) == "350–450 mg/m² IV × 2–12; period not reported"
     nothing = {"dose": "not-reported", "route": "not-reported", "count": "not-reported", "over": "not-reported"}
-    assert dosing.regimen_line(Regimen(drug, nothing)) == \
+    assert dosing_rows.regimen_line(Regimen(drug, nothing)) == \
         "dose, route, number of doses and period not reported"
 
 
@@ -216,12 +216,12 @@ def test_drug_page_shows_its_dosing_table(site):
 
 
 def test_count_and_basis_typesetting():
-    assert dosing.count_text(2) == "× 2"
-    assert dosing.count_text({"min": 2, "max": 12}) == "× 2–12"
-    assert dosing.count_text("not-reported") == fmt.NOT_REPORTED
-    assert dosing.basis("mg/m2") == "per dose, by body-surface area"
-    assert dosing.basis("mg/kg/day") == "per day, by body weight"
-    assert dosing.basis("mg") == "per dose, flat"
+    assert dosing_rows.count_text(2) == "× 2"
+    assert dosing_rows.count_text({"min": 2, "max": 12}) == "× 2–12"
+    assert dosing_rows.count_text("not-reported") == fmt.NOT_REPORTED
+    assert dosing_rows.basis("mg/m2") == "per dose, by body-surface area"
+    assert dosing_rows.basis("mg/kg/day") == "per day, by body weight"
+    assert dosing_rows.basis("mg") == "per dose, flat"
 
 
 NEW_STUDY = """\
