@@ -145,7 +145,7 @@ def in_sitemap(path: str) -> bool:
     """Whether sitemap.xml lists the page: every HTML page of a type the registry lists
     there (not the 404 page, nor a page in another order)."""
     kind = page_type(path)
-    return path.endswith(".html") and (kind is None or kind.sitemap)
+    return path.endswith(".html") and (kind is None or (kind.sitemap and not kind.main))
 
 
 def sitemap_note(config: dict) -> str | None:

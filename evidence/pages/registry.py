@@ -35,7 +35,7 @@ class PageType:
     plan: str = ""                  # the module whose pages(site) plans it; "": one page, no context
     searchable: bool = False        # Pagefind indexes its main content (base.html's data-pagefind-body)
     main: str | None = None         # it is this type's page in another order: the canonical address
-    sitemap: bool = True            # listed in sitemap.xml (a page in another order never is)
+    sitemap: bool = True            # listed in sitemap.xml (with no main: another order never is)
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def link(self, **parts) -> str:
@@ -96,11 +96,11 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType("studies", "studies/", "studies.html",
              "every study: title, year, number of people, design, certainty", "browse"),
     PageType("studies-order", "studies/{order}/", "studies.html", "every study, in another order",
-             "browse", main="studies", sitemap=False, values={"order": STUDY_ORDERS}),
+             "browse", main="studies", values={"order": STUDY_ORDERS}),
     PageType("search", "search/", "search.html", "Pagefind results", "search"),
     PageType("dosing", "dosing/", "dosing.html", "every regimen of every study", "dosing"),
     PageType("dosing-sort", "dosing/sort/{column}/", "dosing.html",
-             "every regimen, sorted by one column", "dosing", main="dosing", sitemap=False),
+             "every regimen, sorted by one column", "dosing", main="dosing"),
     PageType("dosing-condition", "dosing/condition/{id}/", "dosing.html",
              "the regimens of one condition's studies", "dosing"),
     PageType("dosing-drug", "dosing/drug/{id}/", "dosing.html", "the regimens of one drug", "dosing"),

@@ -24,7 +24,7 @@ from evidence.pages import registry
 # the checks of links and requests, and Problem, live in their own modules; the tests
 # reach every check through this one
 from pageproblem import Problem, _clip, _js, report  # noqa: F401
-from pagewatch import LOCAL_HOST, PageWatch, Tab, ids_in, link_problems, target_file, title_of  # noqa: F401
+from pagewatch import LOCAL_HOST, Tab, link_problems, title_of  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"

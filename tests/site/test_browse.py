@@ -303,7 +303,7 @@ def test_no_search_is_documented():
 def test_the_search_index_holds_what_people_search_for(tmp_path):
     """Pagefind reads only the pages marked data-pagefind-body (its glob covers every one of
     them) and leaves out what repeats a page's text: the verbatim quotes, the pictures, the
-    citation formats (#9: indexing 5,000 studies went from 20 s to 11 s)."""
+    citation formats (#9: indexing them was slow; docs/pages.md gives the figures)."""
     import gzip
     import json
     output = tmp_path / "output"
