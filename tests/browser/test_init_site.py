@@ -19,8 +19,8 @@ import pytest
 from sitebuild import axe_pages
 
 TESTS = Path(__file__).resolve().parents[1]
-if str(TESTS) not in sys.path:  # tests/site/test_init.py's helpers
-    sys.path.insert(0, str(TESTS))
+if str(TESTS / "site") not in sys.path:  # tests/site/test_init.py's helpers
+    sys.path.insert(0, str(TESTS / "site"))
 
 from test_init import STUDY_ID, make_site, topic_mentions  # noqa: E402
 
