@@ -100,6 +100,18 @@ def snapshot_files(folder: Path) -> dict[str, bytes]:
     return snapshot(folder, dirs=False)
 
 
+def walk(data, path: tuple = ()):
+    """(path, value) for every node of parsed YAML data, the data itself first, then
+    depth-first in document order; a path is a tuple of keys and list indexes."""
+    yield path, data
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from walk(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from walk(v, path + (i,))
+
+
 Change = Union[str, bytes, None, Callable[[str], str]]
 
 
