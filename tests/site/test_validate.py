@@ -84,10 +84,23 @@ def test_cases_are_small_changes() -> None:
     to the base study reaches every case; each edit changes the base (no case is a no-op
     unless it renames or resizes the file)."""
     whole = {c.name for c in CASES if c.text is not None}
-    assert whole == {"alias-bomb", "empty-file", "not-utf8", "top-level-list", "top-level-scalar"}
+    assert whole == {"alias-bomb", "empty-file", "top-level-list", "top-level-scalar"}
     for c in CASES:
         if c.text is None and not (c.remove or c.pad_to or c.base):
             assert c.edits, c.name
+
+
+def test_a_field_added_to_the_base_reaches_every_case(tmp_path: Path) -> None:
+    """With one more field in every map file of the base site, every edit still applies and
+    every case but the whole-text ones carries the new field."""
+    site = copy_site(tmp_path)
+    for p in (site / "content").rglob("*.yaml"):
+        if p.name != "glossary.yaml":
+            p.write_text(p.read_text(encoding="utf-8") + "new_required_field: 1\n", encoding="utf-8")
+    for c in CASES:
+        body = c.body(site / "content")
+        if c.text is None and not c.file.endswith("glossary.yaml"):
+            assert b"\nnew_required_field: 1\n" in body, c.name
 
 
 def test_unknown_field_suggests_the_nearest_name() -> None:
