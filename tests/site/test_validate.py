@@ -137,15 +137,6 @@ def test_yaml_syntax_error_is_located_to_its_line(fresh_built: SiteCopy) -> None
     assert "a [list] is not closed" in first
 
 
-def _site_with(tmp_path: Path, old: str, new: str) -> Path:
-    site = copy_site(tmp_path)
-    p = site / "content" / SEED
-    text = p.read_text(encoding="utf-8")
-    assert old in text
-    p.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return site
-
-
 @pytest.mark.parametrize("old,new,shown", [
     # YAML 1.1 words are text where text is expected (content model "Scalars")
     ("    premedication: not-reported", "    premedication: no", "no"),
@@ -156,26 +147,25 @@ def _site_with(tmp_path: Path, old: str, new: str) -> Path:
     ('  volume: "52"', "  volume: 017", "017"),
     ("    when: only for children who had not had it before", "    when: 12:30", "12:30"),
 ])
-def test_yaml_11_surprises_are_text(tmp_path: Path, old: str, new: str, shown: str | None) -> None:
+def test_yaml_11_surprises_are_text(site_factory, old: str, new: str, shown: str | None) -> None:
     """`no`, `on`, `yes`, dates, times and 017 in text fields build, and show as written."""
-    site = _site_with(tmp_path, old, new)
-    r = run_inprocess(site)
+    site = site_factory().replace(SEED, old, new)
+    r = site.build()
     assert r.code == 0, r.err
-    page = (site / "output/studies/rituximab-childhood-sle-2005/index.html").read_text("utf-8")
+    page = site.page("studies/rituximab-childhood-sle-2005/index.html")
     if shown:
         assert re.search(rf">\s*{re.escape(shown)}\b", page), shown
 
 
-def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+def test_byte_order_mark_is_accepted(site_factory) -> None:
     """A UTF-8 BOM (added by some editors) is ignored; the page is the same as without it."""
-    plain = copy_site(tmp_path / "plain")
-    bom = copy_site(tmp_path / "bom")
-    p = bom / "content" / SEED
-    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
-    assert run_inprocess(plain, "--no-search").code == 0   # (Pagefind's index is not reproducible)
-    r = run_inprocess(bom, "--no-search")
+    plain = site_factory(name="plain")
+    seed = (plain.content / SEED).read_bytes()
+    bom = site_factory({SEED: b"\xef\xbb\xbf" + seed}, name="bom")
+    assert plain.build("--no-search").code == 0   # (Pagefind's index is not reproducible)
+    r = bom.build("--no-search")
     assert r.code == 0, r.err
-    assert snapshot(bom / "output") == snapshot(plain / "output")
+    assert snapshot(bom.output) == snapshot(plain.output)
 
 
 def test_file_of_exactly_one_mebibyte_is_accepted(tmp_path: Path) -> None:
@@ -204,10 +194,8 @@ def test_all_errors_of_a_run_are_listed(fresh_built: SiteCopy) -> None:
     assert r.code == 1
 
 
-def test_missing_site_file_is_an_error(tmp_path: Path) -> None:
+def test_missing_site_file_is_an_error(site_factory) -> None:
     """No content/site.yaml at all: one located error, exit 1."""
-    site = copy_site(tmp_path)
-    (site / "content" / "site.yaml").unlink()
-    r = run_inprocess(site, "check")
+    r = site_factory({"site.yaml": None}).build("check")
     assert r.code == 1
     assert r.err.splitlines()[0] == "content/site.yaml:1:1: (file): missing: the site settings file is required"
