@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sitekit import SEED, SITE, copy_site, run_inprocess
+from support import SEED_FILE as SEED, SITE, copy_site, run_inprocess, walk
 from test_xss import DANGEROUS, tags_of
 
 SEED_TEXT = (SITE / "content" / SEED).read_bytes()
@@ -158,14 +158,8 @@ EXTRA_KEYS = ["min", "max", "sd", "q1", "q3", "mean", "median", "value", "interv
               "derived", "timepoint", "groups", "disease_duration"]
 
 
-def _paths(d, p=()):
-    yield p
-    if isinstance(d, dict):
-        for k, v in d.items():
-            yield from _paths(v, p + (k,))
-    elif isinstance(d, list):
-        for i, v in enumerate(d):
-            yield from _paths(v, p + (i,))
+def _paths(d):
+    return (p for p, _ in walk(d))
 
 
 @SETTINGS

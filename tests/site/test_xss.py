@@ -12,7 +12,7 @@ import pytest
 import yaml
 from playwright.sync_api import sync_playwright
 
-from sitekit import DATA, copy_site, run_inprocess
+from support import DATA, copy_site, run_inprocess, walk
 from evidence.content.load import format_path, load_all, read_sources
 from evidence.preview.server import make_server
 from evidence.content.validate import validate
@@ -45,15 +45,9 @@ def _extend(docs) -> None:
             d.data["contact"] = "https://example.org/contact"
 
 
-def _leaves(data, path=()):
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _leaves(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _leaves(v, path + (i,))
-    elif isinstance(data, str):
-        yield path, data
+def _leaves(data):
+    """(path, text) of every text value."""
+    return ((p, v) for p, v in walk(data) if isinstance(v, str))
 
 
 def _set(data, path, value) -> None:

@@ -1,6 +1,8 @@
 """The documents keep up with the code (issue 18): every module is named in
-docs/architecture.md; every command and option of `build.py --help` is in the README,
-which stays a newcomer's page of at most 150 lines."""
+docs/architecture.md by its path under evidence/ (its package and file: `cli.py`,
+`build/pipeline.py`, `content/__init__.py`), and every such path the document names
+exists; every command and option of `build.py --help` is in the README, which stays a
+newcomer's page of at most 150 lines."""
 from __future__ import annotations
 
 import re
@@ -11,10 +13,29 @@ from evidence.cli import make_parser
 ROOT = Path(__file__).resolve().parents[2]
 
 
+PACKAGE = ROOT / "evidence"
+# a module path as the document writes it: `x.py` or `package/x.py`, not part of a longer path
+MODULE_PATH = r"(?<![\w/.-]){}(?![\w-])"
+
+
+def modules() -> list[str]:
+    """Every module of the package, by its path under evidence/ ('build/pipeline.py')."""
+    return sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py"))
+
+
 def test_every_module_is_in_the_architecture_document():
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    missing = [p.name for p in (ROOT / "evidence").glob("*.py") if p.name not in doc]
+    missing = [m for m in modules() if not re.search(MODULE_PATH.format(re.escape(m)), doc)]
     assert not missing, missing
+
+
+def test_the_architecture_document_names_no_missing_module():
+    """A package path the document names (`pages/x.py`, `evidence/pages/x.py`) is a real module."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    packages = "|".join(sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()))
+    named = set(re.findall(rf"(?<![\w/.-])(?:evidence/)?((?:{packages})/\w+\.py)", doc))
+    assert named, "the document names no module by its package path"
+    assert not named - set(modules()), sorted(named - set(modules()))
 
 
 def test_every_command_and_option_is_in_the_readme():

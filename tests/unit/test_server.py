@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sitekit import copy_site, run_inprocess
+from support import copy_site, run_inprocess
 from evidence.cli import make_parser
 from evidence.preview.server import make_server
 
@@ -29,6 +29,12 @@ def served(tmp_path_factory):
     os.symlink(site / "secret.txt", out / "link-out.txt")           # a symlink out of output/
     os.symlink(site / "secret-dir", out / "dir-out")
     os.symlink(out / "index.html", out / "link-in.html")            # a symlink that stays inside
+    # a sibling whose name starts with "output": a plain string-prefix containment check
+    # ("/tmp/x/output-private".startswith("/tmp/x/output")) would let these through
+    (site / "output-private").mkdir()
+    (site / "output-private" / "secret.txt").write_bytes(SECRET)
+    os.symlink(site / "output-private", out / "private-dir")
+    os.symlink(site / "output-private" / "secret.txt", out / "private.txt")
     srv = make_server(out, port=0)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
@@ -74,12 +80,24 @@ def test_serves_pages(served) -> None:
     "/etc/passwd", "//etc/passwd", "http://127.0.0.1/../secret.txt", "/%00index.html",
     "/index.html%00.txt", "/%ff%fe", "/link-out.txt", "/dir-out/", "/dir-out/index.html",
     "/secret.txt", "/assets/", "/pagefind/", "/.output-lock", "/../.output-lock",
+    "/private.txt", "/private-dir/secret.txt", "/../output-private/secret.txt",
 ])
 def test_nothing_outside_output(served, target: str) -> None:
     """Traversal in every spelling, absolute paths and symlinks out: 404, never the bait."""
     status, _, body = get(served[0], target)
     assert status == 404, target
     assert SECRET not in body and b"root:" not in body
+
+
+@pytest.mark.parametrize("target", [b"../secret.txt", b"../output/index.html", b"..",
+                                    b"studies/../../secret.txt", b"../output-private/secret.txt"])
+def test_relative_traversal_is_refused(served, target: bytes) -> None:
+    """A request line whose path does not start with "/" (no client sends one, so the cases
+    above never test it): `..` is refused as written, even where it would lead back into
+    output/ (../output/index.html), which only the `..` rule catches."""
+    reply = raw(served[0], b"GET " + target + b" HTTP/1.0\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.0 404 "), reply[:80]
+    assert SECRET not in reply
 
 
 def test_folder_without_slash_redirects_on_this_host(served) -> None:
