@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from evidence.pages import harms
-from evidence.pages.family import count_words, sex_words
+from evidence.pages.family import sex_words
+from evidence.pages.family_results import count_words
 from evidence.pages.pictures import icon_array
 
 NR = "not-reported"
