@@ -76,13 +76,10 @@ def summary_line(errors: list[ContentError], what: str = "output/ left unchanged
             f"{what}.")
 
 
-def display_path(path: Path, root: Path | None = None) -> str:
+def display_path(path: Path) -> str:
     """A path as the user typed it: relative to the working directory when possible."""
     p = Path(path)
-    for base in ([root] if root else []) + [Path.cwd()]:
-        try:
-            return p.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
-    return p.as_posix()
-
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()

@@ -124,7 +124,7 @@ KINDS = {"studies": "study", "conditions": "condition", "drugs": "drug"}
 
 def load_file(path: Path, kind: str) -> SourceDoc:
     """Read and parse one YAML file."""
-    rel = display_path(path, None)
+    rel = display_path(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as e:

@@ -171,7 +171,7 @@ def check_duplicates(valid: list[SourceDoc]) -> list[ContentError]:
     return out
 
 
-def _stats(doc, fpath, m, out, unit_label=""):
+def _stats(doc, fpath, m, out):
     """min <= mean/median/value <= max; q1 <= median <= q3; low <= high."""
     if not isinstance(m, dict):
         return
@@ -213,7 +213,7 @@ def _population(doc, s, n, out) -> None:
         out.append(_err(doc, ("population", "female"),
                         f"{pop['female']} is more than population.n ({n})"))
     _percent(doc, ("population", "female_percent"), pop["female"], n, pop.get("female_percent"), out,
-             "female")   # worded "/ of" as tests/test_provenance.py pins it
+             "female")   # worded "/ of" as tests/unit/test_provenance.py pins it
     _stats(doc, ("population", "age_years"), pop["age_years"], out)
     _stats(doc, ("population", "disease_duration"), pop.get("disease_duration"), out)
 
