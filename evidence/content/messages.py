@@ -252,7 +252,7 @@ def _format(p: Problem) -> None:
 
 
 def pattern_hint(expected: str, value) -> str | None:
-    """How to write an id, a title without a final full stop, a version or a language tag."""
+    """How to write an id, a title without a final full stop or a language tag."""
     hint = None
     if "id" in expected and isinstance(value, str):
         odd = rules.odd_character(value)
@@ -262,8 +262,6 @@ def pattern_hint(expected: str, value) -> str | None:
             (f", e.g. {like}" if like and value.isascii() else "")
     if "full stop" in expected:
         hint = "remove the final full stop"
-    if "version" in expected and not isinstance(value, str):
-        hint = f'quote it: "{value}"'
     if "BCP 47" in expected and isinstance(value, str):
         hint = f"write {value.replace('_', '-')}" if "_" in value else None
     return hint
