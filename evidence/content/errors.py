@@ -53,11 +53,6 @@ _BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\x85": "\\x85", "\u2028": "\
                          "\u2029": "\\u2029", "\x0b": "\\v", "\x0c": "\\f"})
 
 
-def expected_got(expected: str, got: str) -> str:
-    """Word an 'expected X; got Y' message."""
-    return f"expected {expected}; got {got}"
-
-
 def format_error(err: ContentError) -> str:
     """Render one error like a compiler: location, field, message, the line, a hint."""
     prefix = "warning: " if err.severity == "warning" else ""
@@ -81,43 +76,10 @@ def summary_line(errors: list[ContentError], what: str = "output/ left unchanged
             f"{what}.")
 
 
-def display_path(path: Path, root: Path | None = None) -> str:
+def display_path(path: Path) -> str:
     """A path as the user typed it: relative to the working directory when possible."""
     p = Path(path)
-    for base in ([root] if root else []) + [Path.cwd()]:
-        try:
-            return p.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
-    return p.as_posix()
-
-
-# libyaml's wording -> (plain wording, hint); matched on the start of the problem
-YAML_SYNTAX = [
-    ("found unexpected end of stream", "a quotation mark is never closed",
-     "close the quotation mark opened here"),
-    ("found unknown escape character", "unknown escape after a backslash in double quotes",
-     "use single quotes, or write \\\\ for a backslash"),
-    ("found invalid Unicode character escape", "invalid \\u escape in double quotes",
-     "write the character itself"),
-    ("found a tab character", "a tab character where YAML expects spaces",
-     "indent with spaces, not tabs"),
-    ("did not find expected key", "this line is not indented like the lines around it",
-     "line each key up with the others of its group; check the line above too"),
-    ("did not find expected '-' indicator", "this line is not indented like the list items around it",
-     "line each `- ` up with the others of its list"),
-    ("mapping values are not allowed", "a `: ` where no new field can start",
-     "quote text that contains `: `, or check the indentation"),
-    ("could not find expected ':'", "expected a `key: value` line",
-     "every field name ends with a colon and a space; quote text that runs over several lines"),
-    ("did not find expected ',' or ']'", "a [list] is not closed, or lacks a comma",
-     "close it with ] and separate items with commas"),
-    ("did not find expected ',' or '}'", "a {map} is not closed, or lacks a comma",
-     "close it with } and separate fields with commas"),
-    ("did not find expected node content", "a value is missing here",
-     "quote values that start with a special character"),
-    ("expected a single document", "more than one YAML document (a second `---`)",
-     "keep one study per file; remove the extra ---"),
-    ("found character that cannot start any token", "this character cannot start a value",
-     "put the value in quotes"),
-]
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()

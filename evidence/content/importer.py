@@ -2,7 +2,7 @@
 
 Reads PubMed records as `efetch` returns them (XML) or ClinicalTrials.gov studies as
 its API v2 returns them (JSON), a UTF-8 byte order mark allowed; the two formats are
-read in evidence/importer_records.py. A file that is neither is refused with one line
+read in importer_records.py. A file that is neither is refused with one line
 naming what it is and what was expected.
 
 Every record becomes one study: `content/studies/<id>.yaml` (the skeleton of `new`,

@@ -24,7 +24,7 @@ EXPECTED = ("expected PubMed XML (<PubmedArticleSet> or <PubmedArticle>) "
             "or ClinicalTrials.gov API v2 JSON")
 CTGOV_URL = "https://clinicaltrials.gov/study/"
 
-# What `check` refuses in a YAML scalar (evidence/load.py), plus lone surrogates, which
+# What `check` refuses in a YAML scalar (strict_yaml.CONTROL), plus lone surrogates, which
 # cannot be written as UTF-8, plus the masked XML controls below.
 _MASK = 0xF0000
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"

@@ -151,77 +151,86 @@ def _check_unused(warn, fpath, block, quote, own) -> None:
              "not_used: with the reason it is not a value of this block")
 
 
-def check_study(doc: SourceDoc, source: str | None, report) -> None:
-    """Add provenance warnings (and '...' errors) for one schema-valid study to report."""
-    s = doc.data
-    folded_source = fold(source) if source is not None else None
+class _Study:
+    """One schema-valid study's provenance check, adding what it finds to a report."""
 
-    def warn(fpath, message, hint=None, severity="warning"):
-        line, col = doc.locate(fpath)
-        e = ContentError(doc.rel, line, col, format_path(fpath), message, hint, severity,
-                         doc.source_line(line))
-        (report.errors if severity == "error" else report.warnings).append(e)
+    def __init__(self, doc: SourceDoc, source: str | None, report):
+        self.doc, self.report = doc, report
+        self.id = doc.data["id"]
+        self.source = fold(source) if source is not None else None
 
-    if source is None:
-        warn(("id",), f"no source text: content/sources/{s['id']}.txt is missing",
-             "store the abstract or its verified sentences there so quotes can be checked")
+    def warn(self, fpath, message, hint=None, severity="warning") -> None:
+        """A located warning (or, with severity "error", an error) at a field."""
+        line, col = self.doc.locate(fpath)
+        e = ContentError(self.doc.rel, line, col, format_path(fpath), message, hint, severity,
+                         self.doc.source_line(line))
+        (self.report.errors if severity == "error" else self.report.warnings).append(e)
 
-    def check_quote(fpath, quote):
-        report.quotes_checked += 1
+    def quote(self, fpath, quote: str) -> None:
+        """The quote's fragments occur in the source text, in order; no "..." at its ends."""
+        self.report.quotes_checked += 1
         raw = quote.strip()
         if raw.startswith("...") or raw.endswith("...") or raw.startswith("…") or raw.endswith("…"):
-            warn(fpath, "a quote never starts or ends with \"...\"",
-                 "quote whole words from the source; use \" ... \" only between fragments", "error")
+            self.warn(fpath, "a quote never starts or ends with \"...\"",
+                      "quote whole words from the source; use \" ... \" only between fragments", "error")
             return
-        if folded_source is None:
+        if self.source is None:
             return
         pos = 0
         for frag in fragments(quote):
-            at = folded_source.find(frag, pos)
+            at = self.source.find(frag, pos)
             if at < 0:
                 shown = frag if len(frag) <= 60 else frag[:57] + "..."
-                warn(fpath, f"quote not found in content/sources/{s['id']}.txt: \"{shown}\"",
-                     "copy the words exactly from the source text" +
-                     (" (fragments must be in the source's order)" if folded_source.find(frag) >= 0 else ""))
+                self.warn(fpath, f"quote not found in content/sources/{self.id}.txt: \"{shown}\"",
+                          "copy the words exactly from the source text" +
+                          (" (fragments must be in the source's order)" if self.source.find(frag) >= 0 else ""))
                 return
             pos = at + len(frag)
 
-    def check_block(fpath, block, skip, quote):
+    def figures(self, fpath, block, skip, quote) -> None:
+        """Each number of the block is in its quote or listed under derived (counted in
+        the report); derived names only numbers of the block."""
         derived = _parse_derived(block)
         nums = _numbers(block, (), skip)
         have = numbers_in(quote) if quote else frozenset()
         for rel, value in nums:
             if rel in derived:
-                report.figures_derived += 1
+                self.report.figures_derived += 1
                 continue
-            report.figures_checked += 1
+            self.report.figures_checked += 1
             if value in have:
-                report.figures_found += 1
+                self.report.figures_found += 1
             else:
-                shown = int(value) if value == int(value) else value
-                warn(fpath + rel, f"{shown} does not appear in the quote"
-                     if quote else f"{shown} has no quote",
-                     "check the figure against the source, or list it under derived: if it "
-                     "follows from the quote without being written in it")
+                self.warn(fpath + rel, f"{_shown(value)} does not appear in the quote"
+                          if quote else f"{_shown(value)} has no quote",
+                          "check the figure against the source, or list it under derived: if it "
+                          "follows from the quote without being written in it")
         for p in derived:
             if not any(rel == p for rel, _ in nums):
-                warn(fpath + ("derived",), f"derived names `{format_path(p)}`, which is not a number "
-                                           "in this block", "list only paths of numbers")
+                self.warn(fpath + ("derived",), f"derived names `{format_path(p)}`, which is not a number "
+                                                "in this block", "list only paths of numbers")
 
+    def block(self, fpath, block, skip, quote, own: bool) -> None:
+        """Every check of one block; `quote` is its own (`own`) or the one it shares."""
+        if own and quote:
+            self.quote(fpath + ("quote",), quote)
+        self.figures(fpath, block, skip, quote)
+        _check_unused(self.warn, fpath, block, quote, own)
+
+
+def check_study(doc: SourceDoc, source: str | None, report) -> None:
+    """Add provenance warnings (and '...' errors) for one schema-valid study to report."""
+    s = doc.data
+    check = _Study(doc, source, report)
+    if source is None:
+        check.warn(("id",), f"no source text: content/sources/{s['id']}.txt is missing",
+                   "store the abstract or its verified sentences there so quotes can be checked")
     for fpath, block, skip in blocks(s):
-        quote = block.get("quote")
-        if quote:
-            check_quote(fpath + ("quote",), quote)
-        check_block(fpath, block, skip, quote)
-        _check_unused(warn, fpath, block, quote, True)
+        check.block(fpath, block, skip, block.get("quote"), True)
     aes = s["safety"]["adverse_events"]
     if isinstance(aes, list):
         for i, ae in enumerate(aes):
-            fpath = ("safety", "adverse_events", i)
             quote = ae.get("quote") or s["safety"].get("quote")
-            if ae.get("quote"):
-                check_quote(fpath + ("quote",), ae["quote"])
-            check_block(fpath, ae, frozenset(), quote)
-            _check_unused(warn, fpath, ae, quote, bool(ae.get("quote")))
+            check.block(("safety", "adverse_events", i), ae, frozenset(), quote, bool(ae.get("quote")))
     if s["conclusion"] != "not-reported":
-        check_quote(("conclusion",), s["conclusion"])
+        check.quote(("conclusion",), s["conclusion"])

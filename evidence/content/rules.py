@@ -168,7 +168,7 @@ def check_duplicates(valid: list[SourceDoc]) -> list[ContentError]:
     return out
 
 
-def _stats(doc, fpath, m, out, unit_label=""):
+def _stats(doc, fpath, m, out):
     """min <= mean/median/value <= max; q1 <= median <= q3; low <= high."""
     if not isinstance(m, dict):
         return
@@ -203,52 +203,111 @@ def _percent(doc, fpath, events, of, percent, out, what="events", whole="of"):
                                         f"({exact:.1f})", "check the counts and the percentage"))
 
 
-def check_study(doc: SourceDoc) -> list[ContentError]:
-    """The content model's consistency rules for one schema-valid study."""
-    s, out = doc.data, []
+def _population(doc, s, n, out) -> None:
+    """No more women than people, their percentage, and the ages' and durations' ranges."""
     pop = s["population"]
-    n = pop["n"]
     if _num(pop["female"]) and pop["female"] > n:
         out.append(_err(doc, ("population", "female"),
                         f"{pop['female']} is more than population.n ({n})"))
     _percent(doc, ("population", "female_percent"), pop["female"], n, pop.get("female_percent"), out,
-             "female")   # worded "/ of" as tests/test_provenance.py pins it
+             "female")   # worded "/ of" as tests/unit/test_provenance.py pins it
     _stats(doc, ("population", "age_years"), pop["age_years"], out)
     _stats(doc, ("population", "disease_duration"), pop.get("disease_duration"), out)
+
+
+def _follow_up(doc, s, n, out) -> None:
+    """The follow-up's centre lies within its min and max."""
     fu = s["follow_up_time"]
     if isinstance(fu, dict):
         centre = next((fu[k]["value"] for k in ("median", "mean", "duration") if k in fu), None)
         _stats(doc, ("follow_up_time",), {"min": fu.get("min"), "max": fu.get("max"),
                                           "median": centre}, out)
+
+
+def _dates(doc, s, n, out) -> None:
+    """A study without a year is in press; none is added before it was published."""
     cit = s["citation"]
     if cit["year"] == NR and cit.get("status") != "in-press":
         out.append(_err(doc, ("citation", "year"), "year is not-reported but status is not in-press",
                         "add status: in-press, or give the year"))
     if _num(cit["year"]) and int(s["added"][:4]) < cit["year"]:
         out.append(_err(doc, ("added",), f"added ({s['added']}) is before citation.year ({cit['year']})"))
+
+
+def _studied_drugs(doc, s, n, out) -> None:
+    """`drugs` lists exactly the drugs of the studied regimens."""
     studied = sorted({r["drug"] for r in s["regimens"] if r["role"] == "studied"})
     if sorted(set(s["drugs"])) != studied:
         out.append(_err(doc, ("drugs",), f"expected the studied regimens' drugs "
                                          f"[{', '.join(studied)}]; got [{', '.join(s['drugs'])}]",
                         "list exactly the drugs of the regimens whose role is studied"))
+
+
+def _regimen_ranges(doc, s, n, out) -> None:
+    """A regimen's dose and count ranges run from min up to max."""
     for i, r in enumerate(s["regimens"]):
         for k in ("dose", "count"):
             v = r[k]
             if isinstance(v, dict) and "min" in v and v["min"] > v["max"]:
                 out.append(_err(doc, ("regimens", i, k, "min"), f"min {v['min']} is above max {v['max']}"))
-    # groups (1.1)
+
+
+def _groups(doc, s, n, out) -> None:
+    """1.1: group ids are unique; the treated group is there and is population.n people."""
+    if "groups" not in s:
+        return
+    if len({g["id"] for g in s["groups"]}) != len(s["groups"]):
+        out.append(_err(doc, ("groups",), "two groups with one id"))
+    treated = [g for g in s["groups"] if g["role"] == "treated"]
+    if not treated:
+        out.append(_err(doc, ("groups",), "expected a group with role: treated; got none"))
+    elif _num(treated[0]["n"]) and treated[0]["n"] != n:
+        out.append(_err(doc, ("groups", s["groups"].index(treated[0]), "n"),
+                        f"the treated group's n ({treated[0]['n']}) differs from population.n ({n})"))
+
+
+def _subgroups(doc, s, n, out) -> None:
+    """1.2: subgroup ids are unique, name one of the study's conditions and are no larger
+    than the people treated; prior treatments count no more people than were treated."""
+    pop = s["population"]
+    seen: set[str] = set()
+    for i, g in enumerate(pop.get("subgroups", [])):
+        at = ("population", "subgroups", i)
+        if g["id"] in seen:
+            out.append(_err(doc, at + ("id",), f"two subgroups with id `{g['id']}`"))
+        seen.add(g["id"])
+        if "condition" in g and g["condition"] not in s["conditions"]:
+            out.append(_err(doc, at + ("condition",),
+                            f"`{g['condition']}` is not one of this study's conditions",
+                            _near(g["condition"], s["conditions"]) or "add it to conditions"))
+        if _num(g.get("n")) and g["n"] > n:
+            out.append(_err(doc, at + ("n",), f"{g['n']} is more than population.n ({n})",
+                            "a subgroup is a part of the people treated"))
+        _percent(doc, at + ("percent",), g.get("n", NR), n, g.get("percent"), out, "n", "population.n")
+    for i, t in enumerate(pop.get("prior_treatments", [])):
+        at = ("population", "prior_treatments", i)
+        if _num(t.get("n")) and t["n"] > n:
+            out.append(_err(doc, at + ("n",), f"{t['n']} is more than population.n ({n})"))
+        _percent(doc, at + ("percent",), t.get("n", NR), n, t.get("percent"), out, "n", "population.n")
+
+
+def _regimen_n(doc, s, n, out) -> None:
+    """1.2: a regimen is never given to more people than were treated."""
+    for i, r in enumerate(s["regimens"]):
+        v = r.get("n")
+        k = v["at_least"] if isinstance(v, dict) else v
+        if _num(k) and k > n:
+            out.append(_err(doc, ("regimens", i, "n"), f"{k} people is more than population.n ({n})",
+                            "regimens[].n counts the people who had this regimen"))
+
+
+def _outcomes(doc, s, n, out) -> None:
+    """Outcome ids are unique; each outcome has the fields of its type, with consistent
+    figures, and counts no more people than its group, subgroup or population has."""
     groups = {g["id"]: g for g in s.get("groups", [])}
-    if "groups" in s:
-        if len(groups) != len(s["groups"]):
-            out.append(_err(doc, ("groups",), "two groups with one id"))
-        treated = [g for g in s["groups"] if g["role"] == "treated"]
-        if not treated:
-            out.append(_err(doc, ("groups",), "expected a group with role: treated; got none"))
-        elif _num(treated[0]["n"]) and treated[0]["n"] != n:
-            out.append(_err(doc, ("groups", s["groups"].index(treated[0]), "n"),
-                            f"the treated group's n ({treated[0]['n']}) differs from population.n ({n})"))
-    subgroups = _check_subgroups(doc, s, n, out)
-    _check_regimen_n(doc, s, n, out)
+    subgroups: dict[str, dict] = {}
+    for g in s["population"].get("subgroups", []):
+        subgroups.setdefault(g["id"], g)
     seen: dict[str, int] = {}
     for i, o in enumerate(s["outcomes"]):
         at = ("outcomes", i)
@@ -268,23 +327,6 @@ def check_study(doc: SourceDoc) -> list[ContentError]:
             _stats(doc, at + ("follow_up",), o["follow_up"], out)
         else:
             _count_rules(doc, at, o, gn, out, label)
-    saf = s["safety"]
-    sae = saf["serious_adverse_events"]
-    sae_n = sae["at_least"] if isinstance(sae, dict) else sae
-    if _num(sae_n) and sae_n > n:
-        out.append(_err(doc, ("safety", "serious_adverse_events"),
-                        f"{sae_n} people is more than population.n ({n})"))
-    deaths = saf.get("deaths")
-    if _num(deaths) and deaths > n:
-        out.append(_err(doc, ("safety", "deaths"), f"{deaths} is more than population.n ({n})"))
-    if _num(deaths) and _num(sae) and deaths > sae:
-        out.append(_err(doc, ("safety", "deaths"),
-                        f"{deaths} deaths is more than serious_adverse_events ({sae})",
-                        "a death counts as a serious adverse event"))
-    if isinstance(saf["adverse_events"], list):
-        for i, ae in enumerate(saf["adverse_events"]):
-            _count_rules(doc, ("safety", "adverse_events", i), ae, n, out)
-    return out
 
 
 def _whose(doc, at, o, n, groups, subgroups, out) -> tuple:
@@ -302,40 +344,38 @@ def _whose(doc, at, o, n, groups, subgroups, out) -> tuple:
     return gn, label
 
 
-def _check_subgroups(doc, s, n, out) -> dict[str, dict]:
-    """1.2: subgroup ids are unique, name one of the study's conditions and are no larger
-    than the people treated; prior treatments count no more people than were treated."""
-    pop = s["population"]
-    subgroups: dict[str, dict] = {}
-    for i, g in enumerate(pop.get("subgroups", [])):
-        at = ("population", "subgroups", i)
-        if g["id"] in subgroups:
-            out.append(_err(doc, at + ("id",), f"two subgroups with id `{g['id']}`"))
-        subgroups.setdefault(g["id"], g)
-        if "condition" in g and g["condition"] not in s["conditions"]:
-            out.append(_err(doc, at + ("condition",),
-                            f"`{g['condition']}` is not one of this study's conditions",
-                            _near(g["condition"], s["conditions"]) or "add it to conditions"))
-        if _num(g.get("n")) and g["n"] > n:
-            out.append(_err(doc, at + ("n",), f"{g['n']} is more than population.n ({n})",
-                            "a subgroup is a part of the people treated"))
-        _percent(doc, at + ("percent",), g.get("n", NR), n, g.get("percent"), out, "n", "population.n")
-    for i, t in enumerate(pop.get("prior_treatments", [])):
-        at = ("population", "prior_treatments", i)
-        if _num(t.get("n")) and t["n"] > n:
-            out.append(_err(doc, at + ("n",), f"{t['n']} is more than population.n ({n})"))
-        _percent(doc, at + ("percent",), t.get("n", NR), n, t.get("percent"), out, "n", "population.n")
-    return subgroups
+def _safety(doc, s, n, out) -> None:
+    """Serious events and deaths count no more people than were treated, deaths no more
+    than serious events; each adverse event's counts are consistent."""
+    saf = s["safety"]
+    sae = saf["serious_adverse_events"]
+    sae_n = sae["at_least"] if isinstance(sae, dict) else sae
+    if _num(sae_n) and sae_n > n:
+        out.append(_err(doc, ("safety", "serious_adverse_events"),
+                        f"{sae_n} people is more than population.n ({n})"))
+    deaths = saf.get("deaths")
+    if _num(deaths) and deaths > n:
+        out.append(_err(doc, ("safety", "deaths"), f"{deaths} is more than population.n ({n})"))
+    if _num(deaths) and _num(sae) and deaths > sae:
+        out.append(_err(doc, ("safety", "deaths"),
+                        f"{deaths} deaths is more than serious_adverse_events ({sae})",
+                        "a death counts as a serious adverse event"))
+    if isinstance(saf["adverse_events"], list):
+        for i, ae in enumerate(saf["adverse_events"]):
+            _count_rules(doc, ("safety", "adverse_events", i), ae, n, out)
 
 
-def _check_regimen_n(doc, s, n, out) -> None:
-    """1.2: a regimen is never given to more people than were treated."""
-    for i, r in enumerate(s["regimens"]):
-        v = r.get("n")
-        k = v["at_least"] if isinstance(v, dict) else v
-        if _num(k) and k > n:
-            out.append(_err(doc, ("regimens", i, "n"), f"{k} people is more than population.n ({n})",
-                            "regimens[].n counts the people who had this regimen"))
+# the content model's consistency rules for a study, each (doc, study, population.n, out)
+STUDY_RULES = (_population, _follow_up, _dates, _studied_drugs, _regimen_ranges, _groups,
+               _subgroups, _regimen_n, _outcomes, _safety)
+
+
+def check_study(doc: SourceDoc) -> list[ContentError]:
+    """The content model's consistency rules for one schema-valid study."""
+    out: list[ContentError] = []
+    for rule in STUDY_RULES:
+        rule(doc, doc.data, doc.data["population"]["n"], out)
+    return out
 
 
 def _count_rules(doc, at, o, n, out, label="population.n"):

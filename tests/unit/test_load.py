@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sitekit import SEED, SITE
-from evidence.content import load
+from evidence.content import load, strict_yaml
 from evidence.content.errors import format_error
 from evidence.content.load import LoadError, parse_yaml
 
@@ -186,3 +186,21 @@ def test_a_key_with_a_line_break_stays_on_one_line() -> None:
     """Found by fuzzing: a value quoted in a message must not split the error in two."""
     msg = _error('a: 1\n"b\\nc": 2\n"b\\nc": 3\n')
     assert msg.splitlines()[0] == "x.yaml:3:1: b\\nc: duplicate key `b\\nc` (first given on line 2)"
+
+
+def test_strict_yaml_reads_text_into_data_and_marks() -> None:
+    """strict_yaml knows no file: it gives data and marks, load.py makes the SourceDoc."""
+    data, marks = strict_yaml.read("a:\n  - b: 1\n")
+    assert data == {"a": [{"b": 1}]}
+    assert marks[("a", 0, "b")] == strict_yaml.Mark(2, 8, 2, 5)
+
+
+@pytest.mark.parametrize("src,where,fpath", [
+    ("a: 1\na: 2\n", (2, 1), ("a",)),                 # a field's refusal names its path
+    ("<<: {a: 1}\n", (1, 1), ()),                      # ... the top level is the empty path
+    ("a: 1\n---\nb: 2\n", (2, 1), None),               # a syntax error has no field
+])
+def test_a_refusal_carries_its_place_and_field_path(src: str, where: tuple, fpath) -> None:
+    with pytest.raises(strict_yaml.Refusal) as e:
+        strict_yaml.read(src)
+    assert (e.value.line, e.value.column) == where and e.value.fpath == fpath
