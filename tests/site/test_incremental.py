@@ -127,8 +127,8 @@ def test_forked_workers_write_the_same_site(project, monkeypatch):
     monkeypatch.setattr(workers, "PARALLEL_MIN", 2)       # fork even for the small shipped site
     forks = []
     real_pool = workers.pool
-    monkeypatch.setattr("evidence.build.pipeline.pool", lambda j, n: forks.append(n) or real_pool(j, n))
-    monkeypatch.setattr("evidence.build.cache.pool", lambda j, n: forks.append(n) or real_pool(j, n))
+    monkeypatch.setattr("evidence.build.rendering.pool", lambda j, n, w: forks.append(n) or real_pool(j, n, w))
+    monkeypatch.setattr("evidence.build.cache.pool", lambda j, n, w: forks.append(n) or real_pool(j, n, w))
     build(Path("content"), Path("two/out"), search=False, clean=True, jobs=2, templates=Path("templates"))
     assert len(forks) == 2 and all(n >= 2 for n in forks)  # the check and the render stages
     build(Path("content"), Path("one/out"), search=False, clean=True, jobs=1, templates=Path("templates"))
