@@ -161,3 +161,34 @@ def test_a_no_change_rebuild_loads_no_rendering_code(project):
     same_as_clean(project)
     loaded = "sorted(m for m in ('evidence.pages.render', 'jinja2', 'markdown', 'jsonschema') if m in sys.modules)"
     assert fresh_rebuild(project, f"r.written, {loaded}") == "0 []"
+
+
+def test_the_previous_site_is_whole_when_the_swap_starts(project, monkeypatch):
+    """Until the new site goes in (write.swap for a staged build, patch.commit for a small
+    one in place), output/ is the whole previous site: nothing empties or changes it
+    before that moment (issue 18, bug b)."""
+    from evidence.build import patch, write
+    build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
+    out, seen = project / "site/out", []
+    previous = tree(out)
+    real_swap, real_commit = write.swap, patch.commit
+
+    def swap(staging, output, *a):
+        seen.append(("swap", tree(output) == previous))
+        return real_swap(staging, output, *a)
+
+    def commit(output, *a):
+        seen.append(("commit", tree(output) == previous))
+        return real_commit(output, *a)
+    monkeypatch.setattr(write, "swap", swap)
+    monkeypatch.setattr(patch, "commit", commit)
+    for change in ("by hand", "template", "clean"):
+        if change == "by hand":         # one page written again: moved in place
+            (out / "about/index.html").write_text("changed by hand")
+            previous = tree(out)
+        elif change == "template":      # every page: a staging folder swapped in
+            edit(project / "templates/base.html", "</body>", "<!-- edited -->\n</body>")
+        build(Path("content"), Path("site/out"), search=False, clean=change == "clean",
+              templates=Path("templates"))
+        previous = tree(out)
+    assert seen == [("commit", True), ("swap", True), ("swap", True)]
