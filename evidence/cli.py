@@ -122,7 +122,7 @@ def process(argv: list[str]):
     args = make_parser().parse_args(argv)
     session = None
     if (args.command or "build") != "serve":
-        from .build.engine import Session
+        from .build.state import Session
         gc.disable()
         session = Session()
     code = run(args, session)

@@ -17,12 +17,12 @@ from collections import Counter
 from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from ..content.errors import ContentError, display_path
 from ..pages.fragments import PRUNE
 from ..content.load import KINDS, LoadError, SourceDoc, content_names, parse_yaml, source_names
 from .manifest import digest
+from .state import ContentFile, Scanned
 from .workers import chunks, pool
 
 FORMAT = 3                   # bump when DocResult or its packing (_pack) changes shape
@@ -109,9 +109,12 @@ class Cache:
 
     SHARDS = "0123456789abcdef"
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, keep: bool = False):
         self.folder = folder
         self.entries: dict[str, tuple] = {}     # key -> _pack(DocResult)
+        # keep (a session's cache, kept between builds): each entry's unpacked result and
+        # document too, so the next build takes the same objects instead of making new ones
+        self.kept: dict[str, tuple[DocResult, CachedDoc | None]] | None = {} if keep else None
         self.used: set[str] = set()
         self.changed: set[str] = set()          # shards to write again
         self.found = 0                          # shard files read
@@ -132,7 +135,21 @@ class Cache:
         if hit is None:
             return None
         self.used.add(key)
-        return _unpack(hit)
+        if self.kept is None:
+            return _unpack(hit)
+        got = self.kept.get(key)
+        if got is None:
+            got = self.kept[key] = (_unpack(hit), None)
+        return got[0]
+
+    def doc(self, key: str, result: DocResult, path: Path) -> CachedDoc:
+        """The document of a result get() gave (the same object each build, when kept)."""
+        if self.kept is None:
+            return as_doc(result, path)
+        got = self.kept.get(key)
+        if got is None or got[1] is None or got[0] is not result:
+            got = self.kept[key] = (result, as_doc(result, path))
+        return got[1]
 
     def put(self, key: str, result: DocResult) -> None:
         self.entries[key] = _pack(result)
@@ -143,6 +160,8 @@ class Cache:
         """Forget every entry (--clean)."""
         self.changed |= {k[0] for k in self.entries}
         self.entries = {}
+        if self.kept is not None:
+            self.kept = {}
 
     def save(self) -> None:
         """Write changed shards atomically (temp file, then rename), without the entries this
@@ -155,6 +174,8 @@ class Cache:
         if not self.changed:
             return
         self.entries = {k: v for k, v in self.entries.items() if k in self.used or k[0] not in self.changed}
+        if self.kept is not None:
+            self.kept = {k: v for k, v in self.kept.items() if k in self.entries}
         self.folder.mkdir(parents=True, exist_ok=True)
         for shard in sorted(self.changed):
             part = {k: v for k, v in self.entries.items() if k[0] == shard}
@@ -172,25 +193,6 @@ class Cache:
         self.changed = set()
 
 
-class ContentFile(NamedTuple):
-    """One content file as the scan found it."""
-
-    path: Path
-    rel: str                  # as messages name it
-    kind: str                 # site, glossary, study, condition or drug
-    raw: bytes | OSError | None   # None: unchanged since the last build, not read
-    digest: str
-
-
-class Scanned(NamedTuple):
-    """What scan() found: the content files, the source texts by stem (path as a string,
-    raw, digest), and the stat signatures seen (for the next build's scan)."""
-
-    files: list[ContentFile]
-    sources: dict[str, tuple]
-    stats: dict
-
-
 def doc_key(raw_digest: str, rel: str, kind: str, source_digest: str, generator: str) -> str:
     """What a file's result depends on, as one key."""
     return digest("\0".join((raw_digest, rel, kind, source_digest, generator)).encode())
@@ -205,12 +207,13 @@ def analyse_items(items: list, idx: range) -> list:
     return out
 
 
-def scan(content: Path, known: dict | None = None, before_ns: int = 0) -> Scanned:
+def scan(content: Path, known: dict | None = None, before_ns: int = 0, paths: dict | None = None) -> Scanned:
     """Every content file (ContentFile), every source text as stem -> (path as a string,
     raw, digest), and the stat signatures seen.
 
-    raw is the bytes; None when size, time and inode equal the last build's and the file
-    is older than that build's scan (then its digest is reused and nothing is read, as
+    paths: the Path of each content file by its name as a string, kept from the last
+    scan (a session's), filled here. raw is the bytes; None when size, time and inode equal the last build's
+    and the file is older than that build's scan (then its digest is reused and nothing is read, as
     git does: a no-change rebuild reads no content); an OSError when it cannot be read.
     """
     known, stats = known or {}, {}
@@ -250,8 +253,13 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0) -> Scanne
         base, dname = display_path(d), str(d)
         prefix = "" if base == "." else base + "/"
         for n in names:
-            path = d / n
-            raw, dig, linked = read(f"{dname}/{n}")
+            name = f"{dname}/{n}"
+            path = paths.get(name) if paths is not None else None
+            if path is None:
+                path = d / n
+                if paths is not None:
+                    paths[name] = path
+            raw, dig, linked = read(name)
             files.append(ContentFile(path, display_path(path) if linked else prefix + n, kind, raw, dig))
     sources = {}
     folder = content / "sources"
@@ -291,6 +299,23 @@ def file_key(stem: str, rel: str, kind: str, dig: str, sources: dict, generator:
     return doc_key(dig, rel, kind, src[2] if src else "", generator), src
 
 
+def _check_now(items: list, jobs: int, progress: Progress):
+    """(index in items, (DocResult, the parsed document or None)) for each of items,
+    checked by forked workers when there are many."""
+    forked = pool(jobs, len(items), partial(analyse_items, items))
+    if forked:
+        with forked:
+            done = 0
+            for part in forked.imap_unordered(chunks(len(items))):
+                yield from ((n, (r, None)) for n, r in part)
+                done += len(part)
+                progress.show("check", done, len(items))
+        return
+    for n, item in enumerate(items):
+        yield n, analyse(*item)
+        progress.show("check", n + 1, len(items))
+
+
 def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
           progress: Progress, result: Result, ready: dict[str, DocResult] | None = None):
     """Parsed, checked documents: from the cache when the file is unchanged, else from
@@ -323,18 +348,7 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
         from ..content import readability
         readability.keep_tables_in(cache.folder)     # looked up, not all of CMUdict loaded
         readability.TABLES.load()           # before the fork: the workers share the tables
-    forked = pool(jobs, len(items), partial(analyse_items, items))
-    if forked:
-        with forked:
-            done = 0
-            for part in forked.imap_unordered(chunks(len(items))):
-                fresh.update((todo[n], (r, None)) for n, r in part)
-                done += len(part)
-                progress.show("check", done, len(items))
-    else:
-        for n, item in enumerate(items):
-            fresh[todo[n]] = analyse(*item)
-            progress.show("check", n + 1, len(items))
+    fresh.update((todo[n], found) for n, found in _check_now(items, jobs, progress))
     for i, (res, doc) in fresh.items():
         stem_ok = not (res.kind == "study" and isinstance(res.data, dict)
                        and res.data.get("id") != stems[i])
@@ -352,7 +366,7 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
         checked[res.rel] = (res.valid, res.report)
         if res.kind == "study" and res.source is not None:
             texts[stems[i]] = res.source
-        out.append(doc or as_doc(res, files[i][0]))
+        out.append(doc or (cache.doc(keys[res.rel], res, files[i][0]) if cache else as_doc(res, files[i][0])))
     return out, errors, checked, keys, texts
 
 

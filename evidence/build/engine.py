@@ -6,7 +6,7 @@ render and write, the search index, the swap, save state, report: each is a meth
 Build, reading and setting the build's attributes. Each content file's parse and checks
 are cached by content (cache.py); each output file is re-rendered only when its inputs
 changed (manifest.py); the result is byte for byte what a clean build (`--clean`)
-writes. A Session holds what one build hands the next in a long-lived process (serve).
+writes. A Session (state.py) holds what one build hands the next in a long-lived process.
 """
 from __future__ import annotations
 
@@ -16,53 +16,16 @@ import threading
 import time
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
 
 from . import write
 from .manifest import Manifest, digest, file_digests, stamp
 from .cache import check_ahead, prepare_checks
 from .pipeline import PACKAGE, BuildFailed, Result, build_date, cache_folder
 from .rendering import RenderJob, statics
+from .state import Checked, Plan, Session
 from .workers import Early, Progress
 
 AHEAD_MAX = 64      # changed files checked ahead in a child; more go to the worker pool
-
-
-class Checked(NamedTuple):
-    """The content, loaded and checked: documents, source texts by study, cache keys by file."""
-
-    docs: list
-    texts: dict[str, str]
-    keys: dict[str, str]
-
-
-class Plan(NamedTuple):
-    """What this build writes, and how."""
-
-    entries: list               # render.page_plan(): (path, template, context)
-    keys: dict[str, str | None]     # every output file's key (manifest.page_key)
-    dirty: list                 # the entries to render
-    files: list                 # (path, bytes or pieces) of the other files to write
-    staged: bool                # a whole new site swapped in, or the changed files moved in place
-    gone: list[str]             # files of the last build no longer made
-    removed: list[str]          # of those, the ones deleted in place
-    everything: bool            # no previous site to reuse
-
-
-class Session:
-    """What one build hands the next in a long-lived process (`serve`): the checked content
-    and the fragments, kept in memory instead of read back from .cache/ (both keyed by
-    content, so they cannot go stale), the generator's digest, and the last build itself
-    (its site model and page plan), which also keeps the last build's objects from being
-    freed one by one in a process that ends after it (the command line)."""
-
-    def __init__(self) -> None:
-        from ..pages.fragments import Fragments
-        self.generator: str | None = None
-        self.docs: dict[Path, object] = {}          # cache folder -> cache.Cache
-        self.fragments = Fragments()                # the store every build of the session uses
-        self.kept: dict[Path, tuple] = {}           # fragments folder -> Fragments.save()
-        self.last: Build | None = None
 
 
 class Build:
@@ -148,7 +111,8 @@ class Build:
         from .cache import scan
         old = self.old
         self.scan_ns = time.time_ns()
-        self.scanned = scan(self.content, old.stats if old else None, old.scanned if old else 0)
+        self.scanned = scan(self.content, old.stats if old else None, old.scanned if old else 0,
+                            self.session.paths if self.session else None)
         files, sources = self.scanned.files, self.scanned.sources
         self.inputs = digest(repr((self.generator, self.options, sorted(self.tdigests.items()),
                                    [(f.rel, f.digest) for f in files],
@@ -198,19 +162,14 @@ class Build:
     def site_model(self) -> None:
         """The linked site, the Jinja environment, the fingerprints of its entries, and the
         last build's fragments (per-study rows, feed entries, downloads, by content digest)."""
-        from jinja2 import FileSystemBytecodeCache
-
         from ..content.model import build_site
         from ..pages.feeds import sitemap_note
-        from ..pages.render import make_env
         from .manifest import Fingerprints, TemplateDeps
         self.t_model = time.perf_counter()
         docs, texts, keys = self.checked
         self.site = build_site(docs, texts, build_date())
         self.result.notes = [n for n in [sitemap_note(self.site.config)] if n]    # e.g. no sitemap without base_url
-        self.env = make_env(self.templates, self.fragments)
-        (self.folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
-        self.env.bytecode_cache = FileSystemBytecodeCache(str(self.folder / "jinja"))
+        self.env = self._environment()
         old = self.old
         known = old.templates.get("scans") if old and old.templates.get("generator") == self.generator else None
         self.tdeps, self.fp = TemplateDeps(self.env, self.tdigests, known), Fingerprints(self.site, keys)
@@ -340,6 +299,7 @@ class Build:
     def report(self) -> Result:
         """The result; a session keeps this build (its model and plan) until the next."""
         if self.session:
+            self.session.retired.append(self.session.last)    # freed by settle(), not in this build
             self.session.last = self
         return self.result
 
@@ -358,12 +318,29 @@ class Build:
             self.session.generator = found
         return found
 
+    def _environment(self):
+        """The Jinja environment with its compiled templates: the session's when no template
+        changed since its last build (Jinja never looks at a template file again, so a
+        changed one needs a new environment), else a new one."""
+        from jinja2 import FileSystemBytecodeCache
+
+        from ..pages.render import make_env
+        made_for = (self.templates, self.folder, self.tdigests)
+        if self.session and self.session.env and self.session.env[0] == made_for:
+            return self.session.env[1]
+        env = make_env(self.templates, self.fragments)
+        (self.folder / "jinja").mkdir(parents=True, exist_ok=True)   # compiled templates: same output, quicker start
+        env.bytecode_cache = FileSystemBytecodeCache(str(self.folder / "jinja"))
+        if self.session:
+            self.session.env = (made_for, env)
+        return env
+
     def _docs_cache(self):
         """The checked content's cache: the session's (in memory) or read from .cache/."""
         from .cache import Cache
         store = self.session.docs.get(self.folder) if self.session and not self.clean else None
         if store is None:
-            store = Cache(self.folder)
+            store = Cache(self.folder, keep=self.session is not None)
         store.used = set()
         if self.session:
             self.session.docs[self.folder] = store

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from ..content.errors import format_error, summary_line
-from ..build.engine import Session
+from ..build.state import Session
 from ..build.pipeline import BuildFailed, build
 from ..pages.render import TEMPLATES
 from .server import Handler
@@ -83,6 +83,7 @@ class Preview:
         self.session = Session()       # the checked content, fragments and last build, between rebuilds
         self.pending, self.stopping = threading.Event(), threading.Event()
         self.rebuild()
+        self.session.settle()
         self.output.mkdir(parents=True, exist_ok=True)
         self.server = http.server.ThreadingHTTPServer(
             (host, port), partial(LiveHandler, root=self.output.resolve(), live=self.live))
@@ -154,6 +155,7 @@ class Preview:
                 except Exception as e:  # noqa: BLE001 - keep serving; say what happened
                     self.live.error = f"build.py: {type(e).__name__}: {e}"
                     print(self.live.error, file=sys.stderr)
+                self.session.settle()        # while the page reloads, not in the next rebuild
 
     def stop(self) -> None:
         self.stopping.set()

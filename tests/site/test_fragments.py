@@ -176,7 +176,7 @@ def test_warm_rebuilds_keep_their_caches_in_memory(project, monkeypatch):
     """serve's rebuilds (one Session) take the checked content and the fragments from memory,
     not from .cache/, and still write what a clean build writes."""
     import shutil
-    from evidence.build.engine import Session
+    from evidence.build.state import Session
     from test_incremental import edit
     from helpers import snapshot
     session = Session()

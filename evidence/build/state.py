@@ -1,0 +1,82 @@
+"""What a build keeps: the typed records its stages hand on (ContentFile, Scanned,
+Checked, Plan), and the Session that carries state from one build to the next in a
+long-lived process (serve).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .engine import Build
+
+
+class ContentFile(NamedTuple):
+    """One content file as the scan found it."""
+
+    path: Path
+    rel: str                  # as messages name it
+    kind: str                 # site, glossary, study, condition or drug
+    raw: bytes | OSError | None   # None: unchanged since the last build, not read
+    digest: str
+
+
+class Scanned(NamedTuple):
+    """What scan() found: the content files, the source texts by stem (path as a string,
+    raw, digest), and the stat signatures seen (for the next build's scan)."""
+
+    files: list[ContentFile]
+    sources: dict[str, tuple]
+    stats: dict
+
+
+class Checked(NamedTuple):
+    """The content, loaded and checked: documents, source texts by study, cache keys by file."""
+
+    docs: list
+    texts: dict[str, str]
+    keys: dict[str, str]
+
+
+class Plan(NamedTuple):
+    """What this build writes, and how."""
+
+    entries: list               # render.page_plan(): (path, template, context)
+    keys: dict[str, str | None]     # every output file's key (manifest.page_key)
+    dirty: list                 # the entries to render
+    files: list                 # (path, bytes or pieces) of the other files to write
+    staged: bool                # a whole new site swapped in, or the changed files moved in place
+    gone: list[str]             # files of the last build no longer made
+    removed: list[str]          # of those, the ones deleted in place
+    everything: bool            # no previous site to reuse
+
+
+class Session:
+    """What one build hands the next in a long-lived process (`serve`): the checked content
+    (with its documents) and the fragments, kept in memory instead of read back from
+    .cache/ (both keyed by content, so they cannot go stale), the generator's digest, the
+    Jinja environment while no template changes, the content files' paths, and the last
+    build itself (its site model and page plan), which also keeps the last build's objects
+    from being freed one by one in a process that ends after it (the command line)."""
+
+    def __init__(self) -> None:
+        from ..pages.fragments import Fragments
+        self.generator: str | None = None
+        self.docs: dict[Path, object] = {}          # cache folder -> cache.Cache
+        self.fragments = Fragments()                # the store every build of the session uses
+        self.kept: dict[Path, tuple] = {}           # fragments folder -> Fragments.save()
+        self.last: Build | None = None
+        self.retired: list = []                     # earlier builds, freed between rebuilds
+        self.env: tuple | None = None               # ((templates, cache folder, digests), Jinja environment)
+        self.paths: dict[str, Path] = {}            # the scan's Path of each content file
+
+    def settle(self) -> None:
+        """Between rebuilds (serve's idle time): collect what the last build left, then
+        freeze what remains (this session's caches and last build, millions of objects),
+        so that the next rebuild's garbage collections walk only the objects it makes."""
+        import gc
+        self.retired.clear()
+        self.fragments.freed_later = []
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
