@@ -52,13 +52,15 @@ class Build:
         """Validate, render what changed, and update output/ (all or nothing)."""
         if not self.content.is_dir():
             raise FileNotFoundError(f"no content folder at {self.content}")
+        if self.session:
+            self.session.flush()                # the last build's cache saves, if not done yet
         try:
             with write.build_lock(self.output):     # the manifest must describe output/ as this build found it
                 write.clean_stale(self.output)      # every build first undoes what a killed one left
                 return self._stages()
         finally:
-            if self.session:
-                self.fragments.reset()          # its digests belong to this build's objects
+            if self.session:                    # its digests belong to this build's objects
+                self.later(self.fragments.reset)
 
     def _stages(self) -> Result:
         self.previous_state()
@@ -102,7 +104,7 @@ class Build:
         self.generator = self._generator()
         self.options = repr((self.no_search, build_date()))
         self.tdigests = file_digests(self.templates)
-        self.old = old = None if self.clean else Manifest.load(self.folder, self.output)
+        self.old = old = None if self.clean else self._last_manifest()
         if old and self.output.is_dir() and threading.active_count() == 1:
             self.helper = Early(partial(old.intact, self.output), partial(prepare_checks, self.folder), check_ahead)
 
@@ -156,7 +158,7 @@ class Build:
             self.checked = self._validate(store, ready)
         finally:
             t = time.perf_counter()
-            store.save()
+            self.later(store.save)
             self.result.times["load"] = self.result.times.get("load", 0) + before + time.perf_counter() - t
 
     def site_model(self) -> None:
@@ -284,14 +286,12 @@ class Build:
         summary["reading"] = [max(result.reading, key=lambda r: r[2]),
                               max(result.reading, key=lambda r: r[-1])] if result.reading else []
         summary["texts_graded"] = len(result.reading)
-        Manifest(self.inputs, plan.keys, written, extra, summary, self.scanned.stats, self.scan_ns,
-                 {"generator": self.generator, "scans": self.tdeps.scans()}).save(self.folder, output)
-        try:
-            kept = self.fragments.save(self.fragments_dir, set(self.fp.entity.values()))
-            if self.session:
-                self.session.kept[self.fragments_dir] = kept
-        except OSError:
-            pass                    # a cache: the site is written; the next build renders more
+        saved = Manifest(self.inputs, plan.keys, written, extra, summary, self.scanned.stats, self.scan_ns,
+                         {"generator": self.generator, "scans": self.tdeps.scans()})
+        saved.save(self.folder, output)
+        if self.session:
+            self.session.keep_manifest(self.folder, output, saved)
+        self.later(self._save_fragments)
         if self.remover:
             self.remover.join()
         result.times["write"] = time.perf_counter() - self.t_write
@@ -308,6 +308,27 @@ class Build:
     def fresh_paths(self) -> list[str]:
         """The files this build writes: the rendered pages, then the other changed files."""
         return [e[0] for e in self.plan.dirty] + [f[0] for f in self.plan.files]
+
+    def _last_manifest(self) -> Manifest | None:
+        """The last build's manifest: the session's while it is current, else from .cache/."""
+        kept = self.session.manifest_for(self.folder, self.output) if self.session else None
+        return kept or Manifest.load(self.folder, self.output)
+
+    def later(self, save) -> None:
+        """Run save (of a cache, keyed by content: no lock needed) now, or in a session
+        when it settles between rebuilds (or before its next build)."""
+        if self.session:
+            self.session.pending.append(save)
+        else:
+            save()
+
+    def _save_fragments(self) -> None:
+        try:
+            kept = self.fragments.save(self.fragments_dir, set(self.fp.entity.values()))
+            if self.session:
+                self.session.kept[self.fragments_dir] = kept
+        except OSError:
+            pass                    # a cache: the site is written; the next build renders more
 
     def _generator(self) -> str:
         """The generator's version (code, schemas, libraries), once per session."""
@@ -372,4 +393,3 @@ class Build:
         for kind, name in (("study", "studies"), ("drug", "drugs"), ("condition", "conditions")):
             setattr(result, name, sum(d.kind == kind for d in docs))
         return Checked(docs, texts, keys)
-

@@ -55,7 +55,8 @@ class Session:
     """What one build hands the next in a long-lived process (`serve`): the checked content
     (with its documents) and the fragments, kept in memory instead of read back from
     .cache/ (both keyed by content, so they cannot go stale), the generator's digest, the
-    Jinja environment while no template changes, the content files' paths, and the last
+    Jinja environment while no template changes, the content files' paths, the manifest it
+    saved (used while its file is unchanged), and the last
     build itself (its site model and page plan), which also keeps the last build's objects
     from being freed one by one in a process that ends after it (the command line)."""
 
@@ -69,14 +70,47 @@ class Session:
         self.retired: list = []                     # earlier builds, freed between rebuilds
         self.env: tuple | None = None               # ((templates, cache folder, digests), Jinja environment)
         self.paths: dict[str, Path] = {}            # the scan's Path of each content file
+        self.pending: list = []                     # the last build's cache saves (Build.later)
+        self.manifest: tuple | None = None          # ((cache folder, output), file signature, Manifest)
+
+    def keep_manifest(self, folder: Path, output: Path, saved) -> None:
+        """The manifest a build just saved, with its file's signature."""
+        from .manifest import Manifest
+        self.manifest = ((folder, output), _signature(Manifest.location(folder, output)), saved)
+
+    def manifest_for(self, folder: Path, output: Path):
+        """The manifest kept, while its file is the one saved with it (no other build has
+        written one since); else None."""
+        from .manifest import Manifest
+        kept = self.manifest
+        if kept and kept[0] == (folder, output) and _signature(Manifest.location(folder, output)) == kept[1]:
+            return kept[2]
+        return None
+
+    def flush(self) -> None:
+        """Save what the last build left to save (its content cache and fragments)."""
+        while self.pending:
+            self.pending.pop(0)()
 
     def settle(self) -> None:
-        """Between rebuilds (serve's idle time): collect what the last build left, then
-        freeze what remains (this session's caches and last build, millions of objects),
-        so that the next rebuild's garbage collections walk only the objects it makes."""
+        """Between rebuilds (serve's idle time): save the last build's caches, free the
+        build before it, collect, then freeze what remains (this session's caches and last
+        build, millions of objects), so that the next rebuild's garbage collections walk
+        only the objects it makes."""
         import gc
+        self.flush()
         self.retired.clear()
         self.fragments.freed_later = []
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+
+
+def _signature(path: Path) -> tuple | None:
+    """A file's size, time and inode (None when it is missing)."""
+    import os
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino

@@ -192,3 +192,33 @@ def test_the_previous_site_is_whole_when_the_swap_starts(project, monkeypatch):
               templates=Path("templates"))
         previous = tree(out)
     assert seen == [("commit", True), ("swap", True), ("swap", True)]
+
+
+def test_a_session_follows_builds_and_hand_edits_made_beside_it(project):
+    """serve's session keeps the last manifest, the checked content and the fragments in
+    memory; a build by another process in between (here, one without the session) and
+    a page edited by hand are still noticed: each result is a clean build's."""
+    from evidence.build.state import Session
+    session = Session()
+
+    def with_session():
+        r = build(Path("content"), Path("site/out"), search=False, templates=Path("templates"), session=session)
+        session.settle()
+        shutil.rmtree(project / "clean", ignore_errors=True)
+        build(Path("content"), Path("clean/out"), search=False, clean=True, templates=Path("templates"))
+        a, b = tree(project / "site/out"), tree(project / "clean/out")
+        assert sorted(a) == sorted(b) and [p for p in a if a[p] != b[p]] == []
+        return r
+
+    with_session()
+    add_study(project, "example-2030", "Example study added for the test")
+    same_as_clean(project)                      # another build writes site/out and its manifest
+    (project / "content/studies/example-2030.yaml").unlink()
+    (project / "content/sources/example-2030.txt").unlink()
+    assert with_session().removed == 4          # (the session's own manifest never listed them)
+    edit(project / "content/studies/kumar-2009.yaml", "plain_title: Rituximab for low blood counts",
+         "plain_title: Rituximab given for low blood counts")
+    assert 0 < with_session().written
+    (project / "site/out/about/index.html").write_text("changed by hand")
+    assert with_session().written == 1
+    assert with_session().written == 0
