@@ -126,8 +126,6 @@ def process(argv: list[str]):
         gc.disable()
         session = Session(warm=False)
     code = run(args, session)
-    if session:
-        session.flush()             # the caches the build left to save, after its report
     try:
         sys.stdout.flush()
         sys.stderr.flush()
