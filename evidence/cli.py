@@ -109,8 +109,39 @@ def _report(result, quiet: bool) -> None:
         print(result.summary())
 
 
-def main(argv: list[str]) -> int:
+def process(argv: list[str]):
+    """The whole of a `build.py` process (build.py calls this and nothing else). A one-off
+    command (all but serve) runs with garbage collection off: the build makes no cycles
+    worth finding, and each collection pass would walk every object it holds. Once every
+    file is written and closed, the process leaves with os._exit, without freeing the
+    build's objects one by one (its session holds them until then). The one place the
+    process's own lifetime is handled; `serve`, and tests calling main(), collect and free
+    as usual."""
+    import gc
+    import os
     args = make_parser().parse_args(argv)
+    session = None
+    if (args.command or "build") != "serve":
+        from .build.state import Session
+        gc.disable()
+        session = Session(warm=False)
+    code = run(args, session)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:             # e.g. output piped into `head`
+        pass
+    os._exit(code)
+
+
+def main(argv: list[str], session=None) -> int:
+    """Run one command line; the exit status."""
+    return run(make_parser().parse_args(argv), session)
+
+
+def run(args: argparse.Namespace, session=None) -> int:
+    """Run parsed arguments; session (engine.Session): what a build keeps until the caller
+    drops it (the process: process())."""
     command = args.command or "build"
     if command == "init":
         return _init(Path(args.dir))
@@ -147,7 +178,7 @@ def main(argv: list[str]) -> int:
             return serve(content, Path(args.output), args.host, args.port, strict=args.strict,
                          search=not args.no_search)
         result = build(content, Path(args.output), strict=args.strict, clean=args.clean,
-                       search=not args.no_search, quiet=args.quiet, final=True)
+                       search=not args.no_search, quiet=args.quiet, session=session)
         _report(result, args.quiet)
         return EXIT_OK
     except BuildFailed as failed:

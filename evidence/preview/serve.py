@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from ..content.errors import format_error, summary_line
+from ..build.state import Session
 from ..build.pipeline import BuildFailed, build
 from ..pages.render import TEMPLATES
 from .server import Handler
@@ -79,8 +80,10 @@ class Preview:
         self.content, self.output, self.strict, self.templates = Path(content), Path(output), strict, templates
         self.search = search           # False: --no-search, no index at all
         self.live, self.log = LiveState(), log
+        self.session = Session()       # the checked content, fragments and last build, between rebuilds
         self.pending, self.stopping = threading.Event(), threading.Event()
         self.rebuild()
+        self.session.settle()
         self.output.mkdir(parents=True, exist_ok=True)
         self.server = http.server.ThreadingHTTPServer(
             (host, port), partial(LiveHandler, root=self.output.resolve(), live=self.live))
@@ -92,7 +95,7 @@ class Preview:
         try:
             result = build(self.content, self.output, strict=self.strict, search=False,
                            jobs=1, templates=self.templates,   # jobs=1: no fork beside threads
-                           warm=True)                          # caches kept in memory between rebuilds
+                           session=self.session)
         except BuildFailed as failed:
             text = "\n".join(format_error(e) for e in failed.problems)
             errors = [e for e in failed.problems if e.severity == "error"] or failed.problems
@@ -152,6 +155,7 @@ class Preview:
                 except Exception as e:  # noqa: BLE001 - keep serving; say what happened
                     self.live.error = f"build.py: {type(e).__name__}: {e}"
                     print(self.live.error, file=sys.stderr)
+                self.session.settle()        # while the page reloads, not in the next rebuild
 
     def stop(self) -> None:
         self.stopping.set()

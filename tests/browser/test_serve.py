@@ -21,6 +21,8 @@ def test_serve_reloads_and_shows_content_errors(tmp_path, monkeypatch, browser):
     good = study.read_text(encoding="utf-8")
     preview = Preview(tmp_path / "content", tmp_path / "site/output", port=0, log=lambda *_: None,
                       search=False).start()
+    first = preview.session.last            # the session serve keeps between rebuilds
+    env, docs = preview.session.env, dict(preview.session.docs)
     try:
         page = browser.new_page()
         errors: list[str] = []
@@ -34,6 +36,9 @@ def test_serve_reloads_and_shows_content_errors(tmp_path, monkeypatch, browser):
         study.write_text(edited, encoding="utf-8")
         expect(page.locator("h1")).to_contain_text("edited while serving", timeout=TIMEOUT)
         assert page.evaluate("window.notReloaded === undefined")      # a real reload
+        # the rebuild ran in the session: a new build, the same compiled templates and cache
+        assert preview.session.last is not first and preview.session.env is env
+        assert preview.session.docs == docs
 
         study.write_text(edited.replace("design:\n", "design: [\n", 1), encoding="utf-8")
         alert = page.locator("#live-reload-error")

@@ -173,14 +173,16 @@ def test_sort_pages_hold_the_dosing_pages_rows_byte_for_byte(project):
 
 
 def test_warm_rebuilds_keep_their_caches_in_memory(project, monkeypatch):
-    """serve's rebuilds (warm=True) take the checked content and the fragments from memory,
+    """serve's rebuilds (one Session) take the checked content and the fragments from memory,
     not from .cache/, and still write what a clean build writes."""
     import shutil
+    from evidence.build.state import Session
     from test_incremental import edit
     from helpers import snapshot
+    session = Session()
 
     def warm_then_clean():
-        build(Path("content"), Path("site/out"), search=False, templates=Path("templates"), warm=True)
+        build(Path("content"), Path("site/out"), search=False, templates=Path("templates"), session=session)
         by_warm.extend(made)
         shutil.rmtree(project / "clean", ignore_errors=True)
         build(Path("content"), Path("clean/out"), search=False, clean=True, templates=Path("templates"))

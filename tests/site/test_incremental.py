@@ -127,8 +127,8 @@ def test_forked_workers_write_the_same_site(project, monkeypatch):
     monkeypatch.setattr(workers, "PARALLEL_MIN", 2)       # fork even for the small shipped site
     forks = []
     real_pool = workers.pool
-    monkeypatch.setattr("evidence.build.pipeline.pool", lambda j, n: forks.append(n) or real_pool(j, n))
-    monkeypatch.setattr("evidence.build.cache.pool", lambda j, n: forks.append(n) or real_pool(j, n))
+    monkeypatch.setattr("evidence.build.rendering.pool", lambda j, n, w: forks.append(n) or real_pool(j, n, w))
+    monkeypatch.setattr("evidence.build.cache.pool", lambda j, n, w: forks.append(n) or real_pool(j, n, w))
     build(Path("content"), Path("two/out"), search=False, clean=True, jobs=2, templates=Path("templates"))
     assert len(forks) == 2 and all(n >= 2 for n in forks)  # the check and the render stages
     build(Path("content"), Path("one/out"), search=False, clean=True, jobs=1, templates=Path("templates"))
@@ -161,3 +161,64 @@ def test_a_no_change_rebuild_loads_no_rendering_code(project):
     same_as_clean(project)
     loaded = "sorted(m for m in ('evidence.pages.render', 'jinja2', 'markdown', 'jsonschema') if m in sys.modules)"
     assert fresh_rebuild(project, f"r.written, {loaded}") == "0 []"
+
+
+def test_the_previous_site_is_whole_when_the_swap_starts(project, monkeypatch):
+    """Until the new site goes in (write.swap for a staged build, patch.commit for a small
+    one in place), output/ is the whole previous site: nothing empties or changes it
+    before that moment (issue 18, bug b)."""
+    from evidence.build import patch, write
+    build(Path("content"), Path("site/out"), search=False, templates=Path("templates"))
+    out, seen = project / "site/out", []
+    previous = tree(out)
+    real_swap, real_commit = write.swap, patch.commit
+
+    def swap(staging, output, *a):
+        seen.append(("swap", tree(output) == previous))
+        return real_swap(staging, output, *a)
+
+    def commit(output, *a):
+        seen.append(("commit", tree(output) == previous))
+        return real_commit(output, *a)
+    monkeypatch.setattr(write, "swap", swap)
+    monkeypatch.setattr(patch, "commit", commit)
+    for change in ("by hand", "template", "clean"):
+        if change == "by hand":         # one page written again: moved in place
+            (out / "about/index.html").write_text("changed by hand")
+            previous = tree(out)
+        elif change == "template":      # every page: a staging folder swapped in
+            edit(project / "templates/base.html", "</body>", "<!-- edited -->\n</body>")
+        build(Path("content"), Path("site/out"), search=False, clean=change == "clean",
+              templates=Path("templates"))
+        previous = tree(out)
+    assert seen == [("commit", True), ("swap", True), ("swap", True)]
+
+
+def test_a_session_follows_builds_and_hand_edits_made_beside_it(project):
+    """serve's session keeps the last manifest, the checked content and the fragments in
+    memory; a build by another process in between (here, one without the session) and
+    a page edited by hand are still noticed: each result is a clean build's."""
+    from evidence.build.state import Session
+    session = Session()
+
+    def with_session():
+        r = build(Path("content"), Path("site/out"), search=False, templates=Path("templates"), session=session)
+        session.settle()
+        shutil.rmtree(project / "clean", ignore_errors=True)
+        build(Path("content"), Path("clean/out"), search=False, clean=True, templates=Path("templates"))
+        a, b = tree(project / "site/out"), tree(project / "clean/out")
+        assert sorted(a) == sorted(b) and [p for p in a if a[p] != b[p]] == []
+        return r
+
+    with_session()
+    add_study(project, "example-2030", "Example study added for the test")
+    same_as_clean(project)                      # another build writes site/out and its manifest
+    (project / "content/studies/example-2030.yaml").unlink()
+    (project / "content/sources/example-2030.txt").unlink()
+    assert with_session().removed == 4          # (the session's own manifest never listed them)
+    edit(project / "content/studies/kumar-2009.yaml", "plain_title: Rituximab for low blood counts",
+         "plain_title: Rituximab given for low blood counts")
+    assert 0 < with_session().written
+    (project / "site/out/about/index.html").write_text("changed by hand")
+    assert with_session().written == 1
+    assert with_session().written == 0

