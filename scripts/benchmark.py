@@ -42,9 +42,10 @@ def session(content: Path, output: Path, first: int, conditions: int, drugs: int
     import threading
     from evidence.build.state import Session
     from evidence.build.pipeline import build
+    from evidence.cli import between_rebuilds
     stop = threading.Event()
     threading.Thread(target=stop.wait, daemon=True).start()
-    kept = Session()
+    kept = Session(tidy=between_rebuilds)      # as `build.py serve` makes it
     build(content, output, search=False, jobs=1, session=kept)
     for k in range(SESSION_ADDS):
         kept.settle()               # as serve does after each rebuild, while the page reloads

@@ -61,9 +61,10 @@ class Session:
     so that its objects are not freed one by one in a process that ends after it (the
     command line)."""
 
-    def __init__(self, warm: bool = True) -> None:
+    def __init__(self, warm: bool = True, tidy=None) -> None:
         from ..pages.fragments import Fragments
         self.warm = warm        # False: it only holds the last build (a process that ends after it)
+        self.tidy = tidy        # what the process does with its memory between rebuilds (cli.between_rebuilds)
         self.generator: str | None = None
         self.docs: dict[Path, object] = {}          # cache folder -> cache.Cache
         self.fragments = Fragments()                # the store every build of the session uses
@@ -96,16 +97,13 @@ class Session:
 
     def settle(self) -> None:
         """Between rebuilds (serve's idle time): save the last build's caches, free the
-        build before it, collect, then freeze what remains (this session's caches and last
-        build, millions of objects), so that the next rebuild's garbage collections walk
-        only the objects it makes."""
-        import gc
+        build before it, then let the process tidy its memory (`serve` from the command
+        line passes cli.between_rebuilds)."""
         self.flush()
         self.retired.clear()
         self.fragments.freed_later = []
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        if self.tidy is not None:
+            self.tidy()
 
 
 def _signature(path: Path) -> tuple | None:

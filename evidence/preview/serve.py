@@ -76,11 +76,12 @@ class Preview:
     """A running preview: server thread, file watcher and rebuild thread."""
 
     def __init__(self, content: Path, output: Path, host: str = "127.0.0.1", port: int = 8000,
-                 strict: bool = False, templates: Path = TEMPLATES, log=print, search: bool = True):
+                 strict: bool = False, templates: Path = TEMPLATES, log=print, search: bool = True,
+                 tidy=None):
         self.content, self.output, self.strict, self.templates = Path(content), Path(output), strict, templates
         self.search = search           # False: --no-search, no index at all
         self.live, self.log = LiveState(), log
-        self.session = Session()       # the checked content, fragments and last build, between rebuilds
+        self.session = Session(tidy=tidy)   # the checked content, fragments and last build, between rebuilds
         self.pending, self.stopping = threading.Event(), threading.Event()
         self.rebuild()
         self.session.settle()
@@ -165,9 +166,10 @@ class Preview:
 
 
 def serve(content: Path, output: Path, host: str, port: int, strict: bool = False,
-          search: bool = True) -> int:
-    """Build, serve and watch until interrupted; the search index is refreshed in the background."""
-    preview = Preview(content, output, host, port, strict, search=search).start()
+          search: bool = True, tidy=None) -> int:
+    """Build, serve and watch until interrupted; the search index is refreshed in the
+    background; tidy() runs between rebuilds (state.Session.settle)."""
+    preview = Preview(content, output, host, port, strict, search=search, tidy=tidy).start()
     print(f"Serving {output}/ at {preview.url} (Ctrl+C to stop)")
     try:
         while True:
