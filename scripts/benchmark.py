@@ -71,7 +71,7 @@ def floor(content: Path, output: Path) -> None:
     for s in site.studies:
         path = f"studies/{s.id}/index.html"
         html = template.render(site=site, config=site.config, path=path, csp=CSP, study=s,
-                               link=linker(path, ""), canonical=canonical(path, ""))
+                               link=linker(path, ""), canonical=canonical(path, ""), searchable=True)
         (output / "studies" / s.id).mkdir(parents=True, exist_ok=True)
         (output / path).write_text(html, encoding="utf-8")
 
