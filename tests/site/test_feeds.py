@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
@@ -11,9 +10,7 @@ import pytest
 import yaml
 
 from helpers import ROOT, SEED, copy_content, run_build
-
-SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-BASE = "https://evidence.example.org/lupus/"
+from test_sitemap import BASE, file_for, locs as sitemap_locs
 
 
 def build(tmp: Path, base_url: str | None = None, extra=None) -> Path:
@@ -75,28 +72,17 @@ def test_one_feed_per_condition(out, studies):
         assert f'type="application/atom+xml" href="../../conditions/{p.stem}/feed.xml"' in page   # discovery
 
 
-def _sitemap(out: Path) -> list[str]:
-    return [loc.text for loc in ET.parse(out / "sitemap.xml").getroot().iter(f"{SM}loc")]
-
-
-def _file(out: Path, url: str) -> Path:
-    """The file an absolute URL of the site is served from."""
-    assert url.startswith(BASE), url
-    rel = url[len(BASE):]
-    return out / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
-
-
 def test_every_page_in_the_sitemap_exists_and_every_page_is_in_it(out_abs):
-    locs = _sitemap(out_abs)
+    locs = sitemap_locs(out_abs)
     assert locs and len(locs) == len(set(locs))
     for loc in locs:
-        assert _file(out_abs, loc).is_file(), loc
+        assert file_for(out_abs, loc).is_file(), loc
     pages = {p.relative_to(out_abs).as_posix() for p in out_abs.rglob("*.html")} - {"404.html"}
     # other orders of a table (rel=canonical names the table's main page; tests/site/test_sitemap.py)
     others = {p for p in pages if p.startswith("dosing/sort/")
               or p.split("/")[:1] == ["studies"] and p.split("/")[1] in ("oldest-first", "largest-first", "by-certainty")}
     assert len(others) == 13 + 3
-    assert {_file(out_abs, loc).relative_to(out_abs).as_posix() for loc in locs} == pages - others
+    assert {file_for(out_abs, loc).relative_to(out_abs).as_posix() for loc in locs} == pages - others
 
 
 def test_robots_without_base_url(out):
@@ -105,7 +91,7 @@ def test_robots_without_base_url(out):
 
 
 def test_absolute_urls_with_base_url(out, out_abs):
-    locs = _sitemap(out_abs)
+    locs = sitemap_locs(out_abs)
     assert all(loc.startswith(BASE) for loc in locs)
     assert f"Sitemap: {BASE}sitemap.xml" in (out_abs / "robots.txt").read_text()
     feed = feedparser.parse((out_abs / "feed.xml").read_bytes())
@@ -137,7 +123,7 @@ def test_new_study_reaches_feed_sitemap_and_browse_pages(tmp_path, studies):
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert len(feed.entries) == len(studies) + 1
     assert feed.entries[0].title == "Zanzibar test study for feeds"   # added last, so first
-    assert f"{BASE}studies/new-feed-study-2031/" in _sitemap(out)
+    assert f"{BASE}studies/new-feed-study-2031/" in sitemap_locs(out)
     for page in ["studies/index.html", "designs/case-series/index.html", "certainty/very-low/index.html",
                  "ages/under-12/index.html", "conditions/childhood-onset-sle/index.html",
                  "drugs/rituximab/index.html"]:
