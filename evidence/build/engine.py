@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import write
 from .manifest import Manifest, digest, file_digests, stamp
+from ..content.readability import keep_tables_in
 from .cache import check_ahead, prepare_checks
 from .pipeline import PACKAGE, BuildFailed, Result, build_date, cache_folder
 from .rendering import RenderJob, statics
@@ -106,6 +107,7 @@ class Build:
         self.options = repr((self.no_search, build_date()))
         self.tdigests = file_digests(self.templates)
         self.old = old = None if self.clean else self._last_manifest()
+        keep_tables_in(self.folder)     # named here, so a forked child's tables are found by later builds
         if old and self.output.is_dir() and threading.active_count() == 1:
             self.helper = Early(partial(old.intact, self.output), partial(prepare_checks, self.folder), check_ahead)
 

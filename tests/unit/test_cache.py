@@ -172,3 +172,31 @@ def test_the_syllable_tables_give_textstats_grades(tmp_path):
         assert list(tmp_path.glob("cmudict-*.sqlite")) and list(tmp_path.glob("pyphen-*.pickle"))
     finally:
         readability.keep_tables_in(None)
+
+
+def test_tables_made_for_one_build_are_copied_for_the_next(tmp_path, monkeypatch):
+    """A second build folder in the same process (the test suite, serve on a second site)
+    gets the tables copied from the first, not made again from CMUdict; folders named
+    relative to the working directory are told apart after a chdir."""
+    from evidence.content import readability
+    tables = readability.Tables()
+    monkeypatch.setattr(readability, "TABLES", tables)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    readability.keep_tables_in(Path("site/.cache"))
+    tables.load()
+    first = sorted(p.name for p in (tmp_path / "a/site/.cache").iterdir())
+    words = ["cyclophosphamide", "children", "rituximab", "nephritis"]
+    counts = [tables.syllables(w) for w in words]
+    assert len(first) == 2 and counts[1] == 2
+
+    def no_making():
+        raise AssertionError("CMUdict read again")
+    monkeypatch.setattr(readability, "_cmudict_syllables", no_making)
+    monkeypatch.setattr(readability.pickle, "dumps", no_making)
+    monkeypatch.chdir(tmp_path / "b")
+    readability.keep_tables_in(Path("site/.cache"))      # the same words, another folder
+    tables.load()
+    assert sorted(p.name for p in (tmp_path / "b/site/.cache").iterdir()) == first
+    assert [tables.syllables(w) for w in words] == counts
