@@ -241,15 +241,23 @@ class Manifest:
 
     def intact(self, output: Path) -> set[str]:
         """Recorded files whose size or time changed (edited or deleted by hand)."""
-        changed, root = set(), str(output) + os.sep
-        for rel, (size, mtime) in {**self.files, **self.extra}.items():
-            try:
-                st = os.stat(root + rel)
-            except OSError:
-                changed.add(rel)
-                continue
-            if st.st_size != size or st.st_mtime_ns != mtime:
-                changed.add(rel)
+        changed, stat = set(), os.stat
+        try:
+            folder = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return set(self.files) | set(self.extra)
+        try:        # paths below the open folder: the kernel walks only their own parts
+            for files in (self.files, self.extra):
+                for rel, (size, mtime) in files.items():
+                    try:
+                        st = stat(rel, dir_fd=folder)
+                    except OSError:
+                        changed.add(rel)
+                        continue
+                    if st.st_size != size or st.st_mtime_ns != mtime:
+                        changed.add(rel)
+        finally:
+            os.close(folder)
         return changed
 
 

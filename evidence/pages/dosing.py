@@ -5,6 +5,7 @@ themselves are dosing_rows.py's.
 """
 from __future__ import annotations
 
+
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -148,14 +149,25 @@ def _summaries(site: Site) -> dict[str | None, Table]:
     for s in site.studies:
         for reg in s.regimens:
             d, drug_id = reg.data, reg.drug.id
-            for route in (None, d["route"]):
-                c = counts.setdefault(route, {}).get(drug_id)
-                if c is None:
-                    c = counts[route][drug_id] = [0, set()]
-                c[0] += 1
-                c[1].add(s.id)
-                if d["role"] == "studied":
-                    studied.setdefault(route, set()).add(drug_id)
+            by_drug = counts.get(d["route"])
+            if by_drug is None:
+                by_drug = counts[d["route"]] = {}
+            c = by_drug.get(drug_id)
+            if c is None:
+                c = by_drug[drug_id] = [0, set()]
+            c[0] += 1
+            c[1].add(s.id)
+            if d["role"] == "studied":
+                studied.setdefault(d["route"], set()).add(drug_id)
+    every: dict = {}            # all routes together: the sums of the routes' counts
+    for by_drug in list(counts.values()):
+        for drug_id, (n, ids) in by_drug.items():
+            c = every.setdefault(drug_id, [0, set()])
+            c[0] += n
+            c[1] |= ids
+    if counts:
+        counts[None] = every
+        studied[None] = set().union(*studied.values())
     made = {}
     for route, by_drug in counts.items():
         # as _table orders them: studied drugs first, then co-treatments, by name within each

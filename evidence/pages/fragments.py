@@ -40,7 +40,8 @@ class Fragments:
         # tuple each
         self.shards: dict[str, dict] = {}
         self.digests: dict[str, set] = {}   # the entry digests each of those shards holds
-        self.made: dict = {}         # used or made in this build
+        self.made: dict = {}         # made in this build (and identity-keyed ones), by key
+        self.groups: dict = {}       # (kind, variant) -> {digest: text} used in this build
         self.fresh: list = []        # keys of persistent fragments made (not reused) in this build
         self.entity: dict | None = None     # id(object) -> content digest (manifest.Fingerprints)
         self.base = ""
@@ -75,7 +76,7 @@ class Fragments:
         dicts are freed at the next reset, not now: freeing their strings one by one would
         slow every one-study rebuild (with entity, the last reference to the build's objects),
         and a command-line build ends right after."""
-        old = [self.shards, self.made, self.alive, self.entity, self.seen]
+        old = [self.shards, self.made, self.groups, self.alive, self.entity, self.seen]
         self.__init__()
         self.freed_later = old
 
@@ -83,11 +84,12 @@ class Fragments:
         """For each item, the fragment `kind` of obj(item) (the item itself when obj is None)
         in variant (a string, or variant(item)), made by make(item) if new. One loop with its
         lookups bound: pages join the rows of 5,000 studies."""
-        entity, made, shards, fresh, out = self.entity or {}, self.made, self.shards, self.fresh, []
+        entity, groups, shards, out = self.entity or {}, self.groups, self.shards, []
         fixed = isinstance(variant, str)
         # the same list is often joined again (the studies index's four orders, the browse
         # pages): the texts of (kind, variant) by item make a repeat one lookup per row
         seen = self.seen.setdefault((kind, variant), {}) if obj is None and fixed else None
+        group = groups.setdefault((kind, variant), {}) if fixed else None
         for item in items:
             if seen is not None:
                 text = seen.get(id(item))
@@ -98,26 +100,31 @@ class Fragments:
             v = variant if fixed else variant(item)
             digest = entity.get(id(o))
             if digest:
-                key = (kind, digest, v)
-                text = made.get(key)
+                texts = group if fixed else groups.setdefault((kind, v), {})
+                text = texts.get(digest)
                 if text is None:
                     old = shards.get(digest[0])
                     old = old.get((kind, v)) if old else None
                     text = old.get(digest) if old else None
                     if text is None:
-                        text = make(item)
-                        fresh.append(key)
-                    made[key] = text
+                        text = self._made((kind, digest, v), make(item))
+                    texts[digest] = text
             else:                         # outside an incremental build: by identity, this build only
                 key = (kind, id(o), v, 0)
                 self.alive[id(o)] = o
-                text = made.get(key)
+                text = self.made.get(key)
                 if text is None:
-                    text = made[key] = make(item)
+                    text = self.made[key] = make(item)
             if seen is not None:
                 seen[id(item)] = text
             out.append(text)
         return out
+
+    def _made(self, key: tuple, text):
+        """A fragment made in this build (saved with the others, sent back from a worker)."""
+        self.made[key] = text
+        self.fresh.append(key)
+        return text
 
     def key(self, kind: str, obj) -> str | None:
         """What fragment `kind` of obj is made from (the base and obj's digest), or None
@@ -154,6 +161,8 @@ class Fragments:
         """Fragments a worker made."""
         self.made.update(items)
         self.fresh += [k for k, _ in items]
+        for (kind, digest, v), text in items:
+            self.groups.setdefault((kind, v), {})[digest] = text
 
     def save(self, folder: Path, live: set[str]) -> tuple:
         """Keep this build's fragments and the last build's of entries that still exist
